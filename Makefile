@@ -1,0 +1,39 @@
+# Two commands set everything up on a fresh machine: `make validate` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CFF_VENV := .venv-cff
+
+.PHONY: validate test docs release bench clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(CFF_VENV)/.installed: requirements-cff.txt
+	$(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-cff.txt
+	touch $@
+
+validate: $(VENV)/.runtime
+	$(PY) scripts/validate.py
+
+test: $(VENV)/.dev $(CFF_VENV)/.installed
+	$(PY) -m pytest
+
+docs: $(VENV)/.dev
+	$(PY) scripts/docs.py
+
+release: $(VENV)/.runtime
+	$(PY) scripts/release.py $(RELEASE_ARGS)
+
+bench: $(VENV)/.runtime
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf $(VENV) $(CFF_VENV) .pytest_cache

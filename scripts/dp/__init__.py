@@ -1,0 +1,1 @@
+"""Tools that build, validate, diff, release and load this data package."""

@@ -1,0 +1,57 @@
+"""Reading the descriptor and the files it names; atomic writes."""
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+DEFAULT_DESCRIPTOR = Path(__file__).resolve().parents[2] / "datapackage.json"
+
+
+class PackageError(Exception):
+    """The package cannot be read at all (missing file, broken JSON)."""
+
+
+def read_json(path):
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackageError(f"{path}: file not found") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise PackageError(f"{path}: not valid UTF-8 JSON ({err})") from None
+
+
+def dump_json(data):
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def sha256_of(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def atomic_write(path, content):
+    """Write bytes or text to path so that readers see the old file or the new one, never a part."""
+    path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def integrity_of(path):
+    """The bytes and hash that a resource entry records for a file."""
+    return {"bytes": Path(path).stat().st_size, "hash": f"sha256:{sha256_of(path)}"}
+
+
+def refresh_integrity(descriptor, root):
+    """Return a copy of descriptor whose resources carry the current bytes and hash of their files."""
+    fresh = json.loads(json.dumps(descriptor))
+    for resource in fresh["resources"]:
+        resource.update(integrity_of(Path(root) / resource["path"]))
+    return fresh

@@ -1,0 +1,65 @@
+"""pandera schemas derived from the Table Schemas, which stay the one source of the rules.
+
+This replaces pandera.io.pandas_io.from_frictionless_schema, which reads `date` as a string,
+makes every integer non-nullable and drops missingValues. Here each Table Schema type maps to
+the nullable pandas dtype that dp.tableschema parses it into, and `required` alone decides
+whether a column may hold nulls. Foreign keys are checked in dp.validate, across frames.
+"""
+import pandas as pd
+import pandera.pandas as pa
+
+from dp.tableschema import PANDAS_DTYPES
+
+
+def _bound(field, value):
+    return pd.Timestamp(value) if field.get("type") == "date" else value
+
+
+def constraint_checks(field):
+    """(Table Schema constraint name, pandera check) for each constraint other than required/unique.
+
+    pandera reports a failed check by its position in this list (failure_cases.check_number).
+    """
+    constraints = field.get("constraints", {})
+    checks = []
+    if "enum" in constraints:
+        checks.append(("enum", pa.Check.isin(constraints["enum"])))
+    if "minimum" in constraints:
+        checks.append(("minimum", pa.Check.ge(_bound(field, constraints["minimum"]))))
+    if "maximum" in constraints:
+        checks.append(("maximum", pa.Check.le(_bound(field, constraints["maximum"]))))
+    if "pattern" in constraints:
+        checks.append(("pattern", pa.Check.str_matches(f"(?:{constraints['pattern']})$")))
+    if "minLength" in constraints:
+        checks.append(("minLength", pa.Check.str_length(min_value=constraints["minLength"])))
+    if "maxLength" in constraints:
+        checks.append(("maxLength", pa.Check.str_length(max_value=constraints["maxLength"])))
+    return checks
+
+
+def column_for(field, primary_key):
+    constraints = field.get("constraints", {})
+    is_key = primary_key == [field["name"]]
+    return pa.Column(
+        PANDAS_DTYPES.get(field.get("type", "string"), "string"),
+        checks=[check for _, check in constraint_checks(field)],
+        nullable=not (constraints.get("required") or field["name"] in primary_key),
+        unique=bool(constraints.get("unique") or is_key),
+        report_duplicates="exclude_first",
+        required=True,
+        name=field["name"],
+    )
+
+
+def to_pandera(schema, name=None):
+    """The pandera DataFrameSchema that checks a typed frame against a Table Schema."""
+    primary_key = schema.get("primaryKey", [])
+    primary_key = [primary_key] if isinstance(primary_key, str) else list(primary_key)
+    return pa.DataFrameSchema(
+        {field["name"]: column_for(field, primary_key) for field in schema["fields"]},
+        unique=primary_key if len(primary_key) > 1 else None,
+        report_duplicates="exclude_first",
+        strict=True,
+        ordered=True,
+        name=name,
+    )

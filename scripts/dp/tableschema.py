@@ -1,0 +1,88 @@
+"""Reading a CSV resource into typed pandas columns, driven by its Table Schema.
+
+Every cell is first read as text, so that a cell that does not parse can be named, then each
+column is parsed by the type its schema gives it. The parsing follows frictionless-py's
+defaults: ISO dates (%Y-%m-%d), plain decimal numbers, integers without a fraction.
+"""
+import re
+
+import pandas as pd
+
+# A plain decimal number, as the CSVs are written: no group separators, no % sign, no NaN/inf.
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+PLAIN_INTEGER = re.compile(r"[+-]?\d+")
+
+PANDAS_DTYPES = {
+    "string": "string",
+    "number": "Float64",
+    "integer": "Int64",
+    "date": "datetime64[ns]",
+    "boolean": "boolean",
+}
+
+
+def read_text_frame(path):
+    """Every cell of a CSV as text, nothing converted; the empty cell stays ''."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+
+
+def missing_mask(column, schema):
+    return column.isin(schema.get("missingValues", [""]))
+
+
+def _parse_numbers(text, pattern, dtype):
+    stripped = text.str.strip()
+    well_formed = stripped.str.fullmatch(pattern.pattern).fillna(False).astype(bool)
+    values = pd.to_numeric(stripped.where(well_formed), errors="coerce").astype(dtype)
+    return values, ~well_formed
+
+
+def _parse_dates(text):
+    values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    return values, values.isna()
+
+
+def _parse_booleans(text, field):
+    true_values = field.get("trueValues", ["true", "True", "TRUE", "1"])
+    false_values = field.get("falseValues", ["false", "False", "FALSE", "0"])
+    values = pd.Series(pd.NA, index=text.index, dtype="boolean")
+    values[text.isin(true_values)] = True
+    values[text.isin(false_values)] = False
+    return values, values.isna()
+
+
+def parse_column(text, field, schema):
+    """Typed values of one column and a mask of the cells that are present but do not parse."""
+    missing = missing_mask(text, schema)
+    kind = field.get("type", "string")
+    present = text.where(~missing)
+    if kind == "number":
+        values, bad = _parse_numbers(present.fillna("0"), PLAIN_NUMBER, "Float64")
+    elif kind == "integer":
+        values, bad = _parse_numbers(present.fillna("0"), PLAIN_INTEGER, "Int64")
+    elif kind == "date":
+        values, bad = _parse_dates(present.fillna("2000-01-01"))
+    elif kind == "boolean":
+        values, bad = _parse_booleans(present.fillna("true"), field)
+    else:
+        values, bad = present.astype("string"), pd.Series(False, index=text.index)
+    values = values.mask(missing | bad)
+    return values.astype(PANDAS_DTYPES.get(kind, "string")), bad & ~missing
+
+
+def typed_frame(text_frame, schema):
+    """The typed frame of a text frame, and {field name: mask of cells that do not parse}."""
+    typed, unparsable = {}, {}
+    for field in schema["fields"]:
+        name = field["name"]
+        if name in text_frame.columns:
+            typed[name], unparsable[name] = parse_column(text_frame[name], field, schema)
+    return pd.DataFrame(typed, index=text_frame.index), unparsable
+
+
+def field_names(schema):
+    return [field["name"] for field in schema["fields"]]
+
+
+def fields_by_name(schema):
+    return {field["name"]: field for field in schema["fields"]}

@@ -1,0 +1,238 @@
+"""The validation gate: every rule, every failure, one report.
+
+frictionless checks what it does best (the descriptor and each file's header); the row rules of
+the Table Schemas run vectorised through pandas and pandera; then come the rules no Table
+Schema can express (dp.semantics), provenance and coverage (dp.provenance), safety
+(dp.safety) and the release record (dp.releases).
+"""
+from dataclasses import dataclass, field as dataclass_field
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors
+from frictionless import Package, Resource
+
+from dp import provenance, releases, safety, semantics
+from dp.package import PackageError, read_json, sha256_of
+from dp.pandera_schema import constraint_checks, to_pandera
+from dp.report import Problem
+from dp.tableschema import fields_by_name, read_text_frame, typed_frame
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class Table:
+    """One tabular resource as read: its descriptor entry, schema, text and typed frames."""
+
+    name: str
+    resource: dict
+    schema: dict
+    text: pd.DataFrame
+    typed: pd.DataFrame
+    bad_cells: set = dataclass_field(default_factory=set)  # (index, field) that failed an earlier rule
+
+    def row_number(self, index):
+        return int(index) + 2
+
+    def row_id(self, index):
+        key = self.schema.get("primaryKey")
+        key = [key] if isinstance(key, str) else key
+        if not key or key[0] not in self.text.columns:
+            return None
+        return str(self.text.at[index, key[0]])
+
+    def problem(self, index, field, rule, message):
+        return Problem(self.name, rule, message, self.row_number(index), self.row_id(index), field)
+
+
+@dataclass
+class Context:
+    """What the checks share: where the package is, its descriptor and its readable tables."""
+
+    root: Path
+    descriptor_path: Path
+    descriptor: dict
+    tables: dict
+
+
+def descriptor_problems(path):
+    report = Package.validate_descriptor(str(path))
+    return [Problem("datapackage.json", error.type, error.message) for error in report.flatten_errors_objects()] \
+        if hasattr(report, "flatten_errors_objects") else [
+            Problem("datapackage.json", error.type, error.message) for task in report.tasks for error in task.errors
+        ] + [Problem("datapackage.json", error.type, error.message) for error in report.errors]
+
+
+def integrity_problems(resource, root):
+    """Bytes, hash, and UTF-8 without BOM for one file."""
+    path = root / resource["path"]
+    data = path.read_bytes()
+    name = resource["name"]
+    problems = []
+    if "bytes" in resource and resource["bytes"] != len(data):
+        problems.append(Problem(name, "byte-count", f"descriptor says {resource['bytes']} bytes, {path.name} has {len(data)}; run scripts/build_datapackage.py after editing"))
+    expected = str(resource.get("hash", "")).removeprefix("sha256:")
+    if expected and expected != sha256_of(path):
+        problems.append(Problem(name, "hash-count", f"descriptor hash {expected} differs from {path.name}'s sha256 {sha256_of(path)}; run scripts/build_datapackage.py after editing"))
+    if data.startswith(UTF8_BOM):
+        problems.append(Problem(name, "encoding", f"{path.name} starts with a UTF-8 byte order mark; save it as UTF-8 without BOM"))
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        problems.append(Problem(name, "encoding", f"{path.name} is not UTF-8 at byte {err.start}"))
+    return problems
+
+
+def header_problems(resource, root):
+    """Missing, extra, renamed or reordered columns, as frictionless sees them in the header."""
+    schema = read_json(root / resource["schema"])
+    schema.pop("foreignKeys", None)  # checked across frames below; frictionless needs the whole package for them
+    report = Resource(dict(resource, schema=schema), basepath=str(root)).validate(limit_rows=1)
+    return [
+        Problem(resource["name"], error.type, error.message, field=getattr(error, "field_name", None))
+        for task in report.tasks
+        for error in task.errors
+        if getattr(error, "row_number", None) is None and error.type not in ("hash-count", "byte-count")
+    ]
+
+
+def type_problems(table, unparsable):
+    problems = []
+    fields = {field["name"]: field for field in table.schema["fields"]}
+    for name, mask in unparsable.items():
+        for index in mask[mask].index:
+            value = table.text.at[index, name]
+            kind = fields[name].get("type", "string")
+            problems.append(table.problem(index, name, "type", f"{value!r} is not a valid {kind}; write {_type_hint(kind)}"))
+            table.bad_cells.add((index, name))
+    return problems
+
+
+def _type_hint(kind):
+    return {
+        "number": "a plain number such as 9000 or 62.5 (no thousands separators, no % sign)",
+        "integer": "a whole number such as 2439",
+        "date": "an ISO 8601 date such as 2017-03-24",
+        "boolean": "true or false",
+    }.get(kind, f"a {kind}")
+
+
+def constraint_problems(table):
+    """Table Schema constraints, primary key included, through the derived pandera schema."""
+    try:
+        to_pandera(table.schema, table.name).validate(table.typed, lazy=True)
+        return []
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    problems = []
+    fields = fields_by_name(table.schema)
+    for case in cases.itertuples(index=False):
+        if pd.isna(case.index) or case.column not in fields:
+            continue
+        index, name = int(case.index), case.column
+        if (index, name) in table.bad_cells:
+            continue
+        rule = _constraint_rule(fields[name], case.check, case.check_number)
+        problems.append(table.problem(index, name, rule, _constraint_message(table, fields[name], rule, index)))
+        table.bad_cells.add((index, name))
+    return problems
+
+
+def _constraint_rule(field, check, check_number):
+    if check == "not_nullable":
+        return "required"
+    if check == "field_uniqueness":
+        return "unique"
+    return constraint_checks(field)[int(check_number)][0]
+
+
+def _constraint_message(table, field, rule, index):
+    name, constraints = field["name"], field.get("constraints", {})
+    value = table.text.at[index, name]
+    if rule == "required":
+        return f"{name} is required and may not be empty"
+    if rule == "unique":
+        return f"{value!r} appears in an earlier row; {name} must be unique"
+    detail = {
+        "enum": f"must be one of {constraints.get('enum')}",
+        "minimum": f"must be at least {constraints.get('minimum')}",
+        "maximum": f"must be at most {constraints.get('maximum')}",
+        "pattern": f"must match the pattern {constraints.get('pattern')}",
+        "minLength": f"must be at least {constraints.get('minLength')} characters long",
+        "maxLength": f"must be at most {constraints.get('maxLength')} characters long",
+    }[rule]
+    return f"{value!r} {detail}"
+
+
+def foreign_key_problems(table, tables):
+    problems = []
+    for key in table.schema.get("foreignKeys", []):
+        local = _as_list(key["fields"])
+        reference = key["reference"]
+        target = tables.get(reference.get("resource") or table.name)
+        if target is None:
+            continue
+        remote = _as_list(reference["fields"])
+        known = set(target.text[remote].itertuples(index=False, name=None))
+        values = table.text[local]
+        present = (values != "").any(axis=1)
+        found = pd.Series([tuple(row) in known for row in values.itertuples(index=False, name=None)], index=values.index) \
+            if len(local) > 1 else values[local[0]].isin({k[0] for k in known})
+        for index in values.index[present & ~found]:
+            shown = ", ".join(table.text.loc[index, local])
+            problems.append(table.problem(index, ",".join(local), "foreign-key",
+                                          f"{shown!r} is not an {'/'.join(remote)} in {target.name}"))
+    return problems
+
+
+def _as_list(fields):
+    return [fields] if isinstance(fields, str) else list(fields)
+
+
+def read_table(resource, root):
+    schema = read_json(root / resource["schema"])
+    text = read_text_frame(root / resource["path"])
+    typed, unparsable = typed_frame(text, schema)
+    return Table(resource["name"], resource, schema, text, typed), unparsable
+
+
+def row_problems(table, unparsable):
+    return type_problems(table, unparsable) + constraint_problems(table)
+
+
+def validate_package(descriptor_path):
+    """Every problem of the package at descriptor_path; raises PackageError if it cannot be read."""
+    descriptor_path = Path(descriptor_path)
+    descriptor = read_json(descriptor_path)
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise PackageError(f"{descriptor_path}: not a data package descriptor (no resources list)")
+    root = descriptor_path.parent
+    problems = safety.path_problems(descriptor)
+    unsafe = {problem.resource for problem in problems}
+    problems += descriptor_problems(descriptor_path)
+    tables = {}
+    for resource in descriptor["resources"]:
+        name = resource.get("name")
+        if name in unsafe or not (root / str(resource.get("path", ""))).is_file():
+            if name not in unsafe:
+                problems.append(Problem(str(name), "missing-file", f"{resource.get('path')} does not exist"))
+            continue
+        problems += integrity_problems(resource, root)
+        if resource.get("type") != "table" and "schema" not in resource:
+            continue
+        found = header_problems(resource, root)
+        problems += found
+        if found:
+            continue
+        table, unparsable = read_table(resource, root)
+        problems += row_problems(table, unparsable)
+        tables[name] = table
+    for table in tables.values():
+        problems += foreign_key_problems(table, tables)
+    context = Context(root, descriptor_path, descriptor, tables)
+    problems += safety.injection_problems(tables)
+    problems += semantics.problems(context)
+    problems += provenance.problems(context)
+    problems += releases.problems(context)
+    return problems

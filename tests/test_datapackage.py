@@ -1,0 +1,86 @@
+"""The package as published: frictionless says VALID, every CSV loads, quotes and keys hold."""
+import csv
+import json
+
+import pandas as pd
+import pytest
+from frictionless import validate
+
+from conftest import ROOT
+from dp.package import integrity_of
+
+DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+TABLES = [r for r in DESCRIPTOR["resources"] if r.get("type") == "table"]
+SOURCE = (ROOT / "archive" / "global-coalition-meeting-2017-03-24.txt").read_text(encoding="utf-8")
+
+
+def schema_of(resource):
+    return json.loads((ROOT / resource["schema"]).read_text(encoding="utf-8"))
+
+
+def test_frictionless_says_valid():
+    report = validate(str(ROOT / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+@pytest.mark.parametrize("resource", DESCRIPTOR["resources"], ids=lambda r: r["name"])
+def test_bytes_and_hash_are_current(resource):
+    assert integrity_of(ROOT / resource["path"]) == {"bytes": resource["bytes"], "hash": resource["hash"]}
+
+
+def test_archive_is_the_briefing_byte_for_byte():
+    sources = pd.read_csv(ROOT / "data" / "sources.csv", dtype=str)
+    shared = ROOT.parent / "shared" / "source" / "global-coalition-meeting-2017-03-24.txt"
+    archived = ROOT / sources.loc[0, "path"]
+    assert integrity_of(archived)["hash"] == f"sha256:{sources.loc[0, 'sha256']}"
+    if shared.exists():
+        assert archived.read_bytes() == shared.read_bytes()
+
+
+@pytest.mark.parametrize("resource", TABLES, ids=lambda r: r["name"])
+def test_plain_read_csv_gives_numbers_and_dates(resource):
+    schema = schema_of(resource)
+    dates = [f["name"] for f in schema["fields"] if f["type"] == "date"]
+    frame = pd.read_csv(ROOT / resource["path"], parse_dates=dates, date_format="%Y-%m-%d")
+    assert list(frame.columns) == [f["name"] for f in schema["fields"]]
+    for field in schema["fields"]:
+        column = frame[field["name"]]
+        if field["type"] in ("number", "integer"):
+            assert pd.api.types.is_numeric_dtype(column), field["name"]
+        elif field["type"] == "date":
+            assert pd.api.types.is_datetime64_any_dtype(column), field["name"]
+
+
+@pytest.mark.parametrize("resource", TABLES, ids=lambda r: r["name"])
+def test_csv_is_utf8_lf_plain(resource):
+    data = (ROOT / resource["path"]).read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert b"\r" not in data and data.endswith(b"\n")
+    data.decode("utf-8")
+
+
+@pytest.mark.parametrize("resource", [r for r in TABLES if "quote" in [f["name"] for f in schema_of(r)["fields"]]],
+                         ids=lambda r: r["name"])
+def test_every_quote_is_verbatim_in_the_archived_briefing(resource):
+    with open(ROOT / resource["path"], encoding="utf-8", newline="") as handle:
+        quotes = [row["quote"] for row in csv.DictReader(handle)]
+    assert quotes
+    assert [q for q in quotes if q not in SOURCE] == []
+
+
+def _foreign_keys():
+    for resource in TABLES:
+        for key in schema_of(resource).get("foreignKeys", []):
+            yield resource, key
+
+
+@pytest.mark.parametrize("resource,key", list(_foreign_keys()),
+                         ids=lambda x: x["name"] if "path" in x else x["fields"][0])
+def test_every_foreign_key_resolves(resource, key):
+    frame = pd.read_csv(ROOT / resource["path"], dtype=str)
+    target_name = key["reference"]["resource"] or resource["name"]
+    target = next(r for r in TABLES if r["name"] == target_name)
+    known = set(pd.read_csv(ROOT / target["path"], dtype=str)[key["reference"]["fields"][0]])
+    values = frame[key["fields"][0]].dropna()
+    assert not values.empty
+    assert set(values) <= known
