@@ -111,69 +111,99 @@ def verbatim_problems(context, texts):
     return problems
 
 
-def _expected_from_quote(quote):
+def _per_quote(table, describe, columns):
+    """describe(quote) for each distinct quote, aligned with the rows of table (quotes repeat)."""
+    quotes = table.text["quote"]
+    distinct = quotes.unique()
+    expected = pd.DataFrame([describe(q) for q in distinct], index=distinct, columns=columns)
+    return expected.reindex(quotes.to_numpy()).set_axis(quotes.index)
+
+
+def _figure_expectation(quote):
     figure = first_figure(quote)
     if figure is None:
-        return None
+        return [None, None, None, None, None]
     kind, number, before = figure
-    return kind, number, qualifier_of(kind, before)
+    lower, upper = number if kind == "vague" else (None, None)
+    return [kind, None if kind == "vague" else number, lower, upper, qualifier_of(kind, before)]
+
+
+def _differs(actual, expected):
+    return ~((actual - expected).abs() <= 1e-9).fillna(False).astype(bool)
+
+
+def _problems_where(table, mask, field, rule, message):
+    return [table.problem(index, field, rule, message(index)) for index in mask.index[mask.fillna(False).astype(bool)]]
 
 
 def figure_problems(table):
     """The figure written in each metric's quote equals its value (or bounds); its hedge, the qualifier."""
-    problems = []
-    expected = {quote: _expected_from_quote(quote) for quote in table.text["quote"].unique()}
-    frame = table.typed
-    for index, quote in table.text["quote"].items():
-        found = expected[quote]
-        if found is None:
-            problems.append(table.problem(index, "quote", "figure-in-quote", "the quote states no figure; quote the span that states the number"))
-            continue
-        kind, number, qualifier = found
-        row = frame.loc[index]
-        if kind == "vague":
-            if (row["lower_bound"], row["upper_bound"]) != number:
-                problems.append(table.problem(index, "lower_bound", "figure-in-quote", f"the quote's vague amount means bounds {number[0]:g} to {number[1]:g}"))
-        elif pd.isna(row["value"]) or abs(float(row["value"]) - number) > 1e-9:
-            problems.append(table.problem(index, "value", "figure-in-quote", f"the quote states {number:g}, not {row['value']}"))
-        if row["qualifier"] is not pd.NA and row["qualifier"] != qualifier:
-            problems.append(table.problem(index, "qualifier", "hedge-in-quote", f"the quote's wording means qualifier {qualifier}, not {row['qualifier']}"))
-    return problems
+    want = _per_quote(table, _figure_expectation, ["kind", "number", "lower", "upper", "qualifier"])
+    got = table.typed
+    known = ~table.unknown({"quote", "value", "lower_bound", "upper_bound", "qualifier"})
+    vague, numeric = known & (want["kind"] == "vague"), known & (want["kind"] == "number")
+    number = want["number"].astype("Float64")
+    return (
+        _problems_where(table, want["kind"].isna(), "quote", "figure-in-quote",
+                        lambda i: "the quote states no figure; quote the span that states the number")
+        + _problems_where(table, numeric & _differs(got["value"], number), "value", "figure-in-quote",
+                          lambda i: f"the quote states {number[i]:g}, not {got['value'][i]}")
+        + _problems_where(table, vague & _differs(got["lower_bound"], want["lower"].astype("Float64")), "lower_bound",
+                          "figure-in-quote", lambda i: f"the quote's vague amount means lower_bound {want['lower'][i]:g}")
+        + _problems_where(table, vague & _differs(got["upper_bound"], want["upper"].astype("Float64")), "upper_bound",
+                          "figure-in-quote", lambda i: f"the quote's vague amount means upper_bound {want['upper'][i]:g}")
+        + _problems_where(table, known & want["qualifier"].notna() & got["qualifier"].notna() & (got["qualifier"] != want["qualifier"]),
+                          "qualifier", "hedge-in-quote",
+                          lambda i: f"the quote's wording means qualifier {want['qualifier'][i]}, not {got['qualifier'][i]}")
+    )
 
 
 def _quote_dates(quote):
     return [(month_number(m["month"]), int(m["day"]), m["year"] and int(m["year"])) for m in DATE.finditer(quote)]
 
 
+def _first_date(quote):
+    dates = _quote_dates(quote)
+    return list(dates[0]) if dates else [None, None, None]
+
+
 def event_date_problems(table):
-    problems = []
-    for index, row in table.typed.iterrows():
-        dates = _quote_dates(str(row["quote"]))
-        if not dates or pd.isna(row["date"]):
-            continue
-        month, day, year = dates[0]
-        if (month, day) != (row["date"].month, row["date"].day) or (year and year != row["date"].year):
-            problems.append(table.problem(index, "date", "date-in-quote", f"the quote dates the event {MONTHS[month - 1]} {day}{', ' + str(year) if year else ''}"))
-        basis = "stated_date" if year else "stated_day_inferred_year"
-        if row["date_basis"] is not pd.NA and row["date_basis"] != basis:
-            problems.append(table.problem(index, "date_basis", "date-in-quote", f"the quote {'gives' if year else 'gives no'} year, so date_basis must be {basis}"))
-    return problems
+    """The date written in an event's quote is its date; a year left unwritten is marked inferred."""
+    want = _per_quote(table, _first_date, ["month", "day", "year"])
+    date = table.typed["date"]
+    stated = want["month"].notna() & date.notna() & ~table.unknown({"quote"})
+    wrong_day = stated & ((want["month"] != date.dt.month) | (want["day"] != date.dt.day)
+                          | (want["year"].notna() & (want["year"] != date.dt.year)))
+    basis = want["year"].notna().map({True: "stated_date", False: "stated_day_inferred_year"})
+    wrong_basis = want["month"].notna() & table.typed["date_basis"].notna() & (table.typed["date_basis"] != basis)
+    return (
+        _problems_where(table, wrong_day, "date", "date-in-quote",
+                        lambda i: f"the quote dates the event {MONTHS[int(want['month'][i]) - 1]} {int(want['day'][i])}")
+        + _problems_where(table, wrong_basis, "date_basis", "date-in-quote",
+                          lambda i: f"the quote {'gives' if pd.notna(want['year'][i]) else 'gives no'} year, so date_basis must be {basis[i]}")
+    )
+
+
+def _period_expectation(quote):
+    """What period_start a quote implies: a regex for it, or None when the quote writes no date."""
+    dates = _quote_dates(quote)
+    if dates:
+        month, day, _ = dates[0]
+        return [rf"\d{{4}}-{month:02d}-{day:02d}", f"{MONTHS[month - 1]} {day}"]
+    years = [m.group() for m in YEAR.finditer(quote)]
+    return [years[0], f"the year {years[0]}"] if years else [None, None]
 
 
 def period_problems(table):
     """A day or year written in a metric's quote is its period_start."""
-    problems = []
-    for index, row in table.text.iterrows():
-        quote, start = row["quote"], row["period_start"]
-        dates = _quote_dates(quote)
-        years = [int(m.group()) for m in YEAR.finditer(quote) if not any(d[2] == int(m.group()) for d in dates)]
-        if dates:
-            month, day, _ = dates[0]
-            if not re.fullmatch(rf"\d{{4}}-{month:02d}-{day:02d}", start):
-                problems.append(table.problem(index, "period_start", "date-in-quote", f"the quote dates the start {MONTHS[month - 1]} {day}"))
-        elif years and start != str(years[0]):
-            problems.append(table.problem(index, "period_start", "date-in-quote", f"the quote dates the start to the year {years[0]}"))
-    return problems
+    want = _per_quote(table, _period_expectation, ["pattern", "label"])
+    start = table.text["period_start"]
+    ok = pd.Series(True, index=start.index)
+    for pattern in want["pattern"].dropna().unique():
+        rows = want["pattern"] == pattern
+        ok[rows] = start[rows].str.fullmatch(pattern)
+    return _problems_where(table, ~ok, "period_start", "date-in-quote",
+                           lambda i: f"the quote dates the start to {want['label'][i]}")
 
 
 def _covered_spans(context, source_id, text):

@@ -31,6 +31,7 @@ class Rule:
     field: str
     message: str
     holds: Callable[[pd.DataFrame], pd.Series]
+    uses: tuple = ()  # the columns it reads besides field: a row where one failed its schema is skipped
 
 
 def _implies(condition, consequence):
@@ -54,12 +55,13 @@ def _bound_rule(qualifier, column, expected):
         return _implies(applies, ok)
 
     wording = {"empty": "must be empty", "present": "must be given", "value": "must equal value"}[expected]
-    return Rule("metrics", "qualifier-bounds", column, f"with qualifier {qualifier}, {column} {wording}", holds)
+    return Rule("metrics", "qualifier-bounds", column, f"with qualifier {qualifier}, {column} {wording}", holds,
+                ("qualifier", "value"))
 
 
 def _percent_rule(column):
     return Rule("metrics", "percent-range", column, f"a percent {column} must lie between 0 and 100",
-                lambda f: _implies(f["unit"] == "percent", _le(f[column], 100)))
+                lambda f: _implies(f["unit"] == "percent", _le(f[column], 100)), ("unit",))
 
 
 def period_start_dates(frame):
@@ -73,48 +75,53 @@ def _metric_rules(as_of_minimum):
     rules = [_bound_rule(q, column, expected) for q, spec in QUALIFIER_BOUNDS.items() for column, expected in spec.items()]
     rules += [_percent_rule(column) for column in ("value", "lower_bound", "upper_bound")]
     rules += [
-        Rule("metrics", "bounds-order", "value", "lower_bound <= value <= upper_bound must hold",
-             lambda f: _le(f["lower_bound"], f["value"]) & _le(f["value"], f["upper_bound"]) & _le(f["lower_bound"], f["upper_bound"])),
+        Rule("metrics", "bounds-order", "lower_bound", "lower_bound must not exceed value or upper_bound",
+             lambda f: _le(f["lower_bound"], f["value"]) & _le(f["lower_bound"], f["upper_bound"]), ("value", "upper_bound")),
+        Rule("metrics", "bounds-order", "upper_bound", "upper_bound must not be below value",
+             lambda f: _le(f["value"], f["upper_bound"]), ("value",)),
         Rule("metrics", "unit-matches-indicator", "unit", "unit must equal the unit of the indicator in indicators.csv",
-             lambda f: (f["unit"] == f["indicator_unit"]).fillna(True).astype(bool)),
+             lambda f: (f["unit"] == f["indicator_unit"]).fillna(True).astype(bool), ("indicator",)),
         Rule("metrics", "not-after-publication", "as_of", "as_of must not be after the source's publication date",
-             lambda f: _le(f["as_of"], f["published"])),
+             lambda f: _le(f["as_of"], f["published"]), ("source_id",)),
         Rule("metrics", "publication-date-basis", "as_of", "as_of_basis publication_date means as_of must equal the source's publication date",
-             lambda f: _implies(f["as_of_basis"] == "publication_date", (f["as_of"] == f["published"]).fillna(True))),
+             lambda f: _implies(f["as_of_basis"] == "publication_date", (f["as_of"] == f["published"]).fillna(True)),
+             ("as_of_basis", "source_id")),
         Rule("metrics", "period-start-date", "period_start", "period_start must be a real calendar date (YYYY or YYYY-MM-DD)",
              lambda f: _implies(f["period_start"].notna(), period_start_dates(f).notna())),
         Rule("metrics", "period-start-before-as-of", "period_start", "period_start must not be after as_of",
-             lambda f: _le(period_start_dates(f), f["as_of"])),
+             lambda f: _le(period_start_dates(f), f["as_of"]), ("as_of",)),
         Rule("metrics", "period-start-in-span", "period_start", f"period_start must not be before {as_of_minimum}, where the span of as_of starts",
              lambda f: _le(pd.Series(pd.Timestamp(as_of_minimum), index=f.index), period_start_dates(f))),
         Rule("metrics", "period-start-basis", "period_start_basis", "period_start_basis must be given exactly when period_start is, at the precision it names",
              lambda f: (f["period_start"].isna() == f["period_start_basis"].isna())
-             & _implies(f["period_start"].notna(), f["period_start"].str.len() == f["period_start_basis"].map(PERIOD_PRECISION))),
+             & _implies(f["period_start"].notna(), f["period_start"].str.len() == f["period_start_basis"].map(PERIOD_PRECISION)),
+             ("period_start",)),
         Rule("metrics", "inference-explained", "note", "a date whose year is inferred needs a note that says how",
-             lambda f: _implies(f["as_of_basis"].isin(INFERRED_BASES) | f["period_start_basis"].isin(INFERRED_BASES), f["note"].notna())),
+             lambda f: _implies(f["as_of_basis"].isin(INFERRED_BASES) | f["period_start_basis"].isin(INFERRED_BASES), f["note"].notna()),
+             ("as_of_basis", "period_start_basis")),
     ]
     return rules
 
 
 EVENT_RULES = [
     Rule("events", "not-after-publication", "date", "date must not be after the source's publication date",
-         lambda f: _le(f["date"], f["published"])),
+         lambda f: _le(f["date"], f["published"]), ("source_id",)),
     Rule("events", "inference-explained", "note", "a date whose year is inferred needs a note that says how",
-         lambda f: _implies(f["date_basis"].isin(INFERRED_BASES), f["note"].notna())),
+         lambda f: _implies(f["date_basis"].isin(INFERRED_BASES), f["note"].notna()), ("date_basis",)),
 ]
 
 PLACE_RULES = [
     Rule("places", "country-code", "iso3166_1_alpha3", "a country needs its ISO 3166-1 alpha-3 code, and only a country has one",
-         lambda f: (f["type"] == "country") == f["iso3166_1_alpha3"].notna()),
+         lambda f: (f["type"] == "country") == f["iso3166_1_alpha3"].notna(), ("type",)),
 ]
 
 RELATION_RULES = [
     Rule("relations", "part-within-whole", "part", "the part's value must not exceed the whole's value",
-         lambda f: _le(f["part_value"], f["whole_value"])),
+         lambda f: _le(f["part_value"], f["whole_value"]), ("whole",)),
     Rule("relations", "part-within-whole-bounds", "part", "the part's lower_bound must not exceed the whole's upper_bound",
-         lambda f: _le(f["part_lower_bound"], f["whole_upper_bound"])),
+         lambda f: _le(f["part_lower_bound"], f["whole_upper_bound"]), ("whole",)),
     Rule("relations", "same-unit", "whole", "part and whole must have the same unit",
-         lambda f: (f["part_unit"] == f["whole_unit"]).fillna(True).astype(bool)),
+         lambda f: (f["part_unit"] == f["whole_unit"]).fillna(True).astype(bool), ("part",)),
 ]
 
 
@@ -151,7 +158,8 @@ def _relations_frame(context):
 
 def _run(rules, table, frame):
     """Problems for the rows of frame that break one of rules, through a pandera schema."""
-    checks = [pa.Check(rule.holds, error=rule.message) for rule in rules]
+    checks = [pa.Check(lambda f, rule=rule: rule.holds(f) | table.unknown({rule.field, *rule.uses}), error=rule.message)
+              for rule in rules]
     try:
         pa.DataFrameSchema(checks=checks).validate(frame, lazy=True)
         return []

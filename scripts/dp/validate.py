@@ -42,6 +42,11 @@ class Table:
             return None
         return str(self.text.at[index, key[0]])
 
+    def unknown(self, columns):
+        """True on the rows where one of columns holds a cell that already failed its Table Schema."""
+        bad = {index for index, name in self.bad_cells if name in columns}
+        return pd.Series(self.text.index.isin(list(bad)), index=self.text.index)
+
     def problem(self, index, field, rule, message):
         return Problem(self.name, rule, message, self.row_number(index), self.row_id(index), field)
 
@@ -198,7 +203,11 @@ def read_table(resource, root):
 
 
 def row_problems(table, unparsable):
-    return type_problems(table, unparsable) + constraint_problems(table)
+    """Type and constraint problems; the cells they name then count as unknown for the later rules."""
+    problems = type_problems(table, unparsable) + constraint_problems(table)
+    for index, name in table.bad_cells:
+        table.typed.at[index, name] = pd.NA
+    return problems
 
 
 def validate_package(descriptor_path):

@@ -1,0 +1,188 @@
+"""The validation gate: each rule, broken on a copy of the real package, is named with its row and field."""
+import json
+
+import pytest
+
+from breakage import delete_row, edit_descriptor, read_rows, refresh, set_cell, write_rows
+from conftest import ROOT, run_script
+from dp.validate import validate_package
+
+# (resource, row id, field, bad value, rule the validator must name)
+CELL_BREAKS = [
+    # Table Schema: types and constraints
+    ("metrics", "m004", "value", "62%", "type"),
+    ("metrics", "m003", "value", "9,000", "type"),
+    ("events", "e002", "date", "2017-02-30", "type"),
+    ("sources", "us-state-2017-03-24", "bytes", "2439.5", "type"),
+    ("metrics", "m002", "unit", "troops", "enum"),
+    ("metrics", "m005", "qualifier", "roughly", "enum"),
+    ("metrics", "m004", "id", "M4", "pattern"),
+    ("metrics", "m004", "id", "m003", "unique"),
+    ("indicators", "airstrikes", "label", "Coalition members", "unique"),
+    ("metrics", "m009", "quote", "", "required"),
+    ("metrics", "m001", "as_of", "2013-12-31", "minimum"),
+    ("metrics", "m007", "lower_bound", "-5", "minimum"),
+    ("places", "iraq", "iso3166_1_alpha3", "iq", "pattern"),
+    ("metrics", "m007", "indicator", "sorties", "foreign-key"),
+    ("events", "e003", "place", "ar_raqqah", "foreign-key"),
+    ("places", "mosul", "parent", "nineveh", "foreign-key"),
+    ("relations", "r001", "whole", "m099", "foreign-key"),
+    # rules no Table Schema can express
+    ("metrics", "m002", "unit", "percent", "unit-matches-indicator"),
+    ("metrics", "m007", "upper_bound", "19000", "qualifier-bounds"),
+    ("metrics", "m010", "lower_bound", "100", "qualifier-bounds"),
+    ("metrics", "m008", "value", "50000", "qualifier-bounds"),
+    ("metrics", "m008", "lower_bound", "200000", "bounds-order"),
+    ("metrics", "m001", "as_of", "2017-03-25", "not-after-publication"),
+    ("metrics", "m003", "as_of", "2017-03-23", "publication-date-basis"),
+    ("metrics", "m006", "period_start", "2014-13-01", "period-start-date"),
+    ("metrics", "m012", "period_start", "2017-11-05", "period-start-before-as-of"),
+    ("metrics", "m006", "period_start", "2013", "period-start-in-span"),
+    ("metrics", "m006", "period_start_basis", "", "period-start-basis"),
+    ("metrics", "m006", "period_start_basis", "stated_date", "period-start-basis"),
+    ("metrics", "m012", "note", "", "inference-explained"),
+    ("events", "e003", "date", "2017-11-05", "not-after-publication"),
+    ("events", "e001", "note", "", "inference-explained"),
+    ("places", "iraq", "iso3166_1_alpha3", "", "country-code"),
+    ("places", "mosul", "iso3166_1_alpha3", "MSL", "country-code"),
+    ("relations", "r002", "whole", "m012", "same-unit"),
+    # provenance
+    ("sources", "us-state-2017-03-24", "sha256", "0" * 64, "archive-hash"),
+    ("sources", "us-state-2017-03-24", "bytes", "2440", "archive-bytes"),
+    ("metrics", "m007", "quote", "more than 19,001 strikes on ISIS targets", "quote-verbatim"),
+    ("events", "e002", "quote", "liberated eastern Mosul on January 24, 2016", "quote-verbatim"),
+    ("exclusions", "x002", "quote", "nearly all of al-Baghdadi's deputies", "quote-verbatim"),
+    ("metrics", "m009", "value", "181", "figure-in-quote"),
+    ("metrics", "m008", "upper_bound", "1000000", "figure-in-quote"),
+    ("metrics", "m009", "qualifier", "exact", "hedge-in-quote"),
+    ("events", "e002", "date", "2017-01-25", "date-in-quote"),
+    ("events", "e001", "date_basis", "stated_date", "date-in-quote"),
+    ("metrics", "m012", "period_start", "2016-11-06", "date-in-quote"),
+    ("metrics", "m006", "period_start", "2015", "date-in-quote"),
+    # safety
+    ("events", "e002", "description", "=HYPERLINK(\"http://x\")", "csv-injection"),
+    ("metrics", "m003", "note", "@SUM(A1)", "csv-injection"),
+    ("places", "iraq_and_syria", "note", "\tIraq and Syria", "csv-injection"),
+]
+
+
+def problems_of(descriptor_path):
+    return validate_package(descriptor_path)
+
+
+def test_the_untouched_package_passes():
+    assert problems_of(ROOT / "datapackage.json") == []
+
+
+@pytest.mark.parametrize("resource,row_id,field,value,rule", CELL_BREAKS,
+                         ids=[f"{c[4]}:{c[0]}.{c[2]}={c[3]!r}" for c in CELL_BREAKS])
+def test_a_broken_cell_is_named_with_rule_field_and_row(package_copy, resource, row_id, field, value, rule):
+    line = set_cell(package_copy, resource, row_id, field, value)
+    found = problems_of(package_copy)
+    assert any(p.resource == resource and p.rule == rule and p.field == field and p.row == line for p in found), \
+        "\n".join(p.line() for p in found)
+    assert {p.row for p in found if p.resource == resource and p.row is not None} == {line}
+
+
+@pytest.mark.parametrize("resource,row_id,figure", [("metrics", "m009", "'180'"), ("exclusions", "x001", "'Mar 24, 2017'"),
+                                                    ("events", "e002", "'January 24, 2017'"), ("exclusions", "x002", "'nearly all'")])
+def test_a_deleted_row_leaves_its_figure_uncovered(package_copy, resource, row_id, figure):
+    delete_row(package_copy, resource, row_id)
+    coverage = [p for p in problems_of(package_copy) if p.rule == "coverage"]
+    assert [p.message.split(" (")[0] for p in coverage] == [figure]
+
+
+def test_a_stale_hash_is_caught(package_copy):
+    path = package_copy.parent / "data" / "places.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Raqqa,city", "Raqqa ,city"), encoding="utf-8")
+    rules = {(p.resource, p.rule) for p in problems_of(package_copy)}
+    assert {("places", "hash-count"), ("places", "byte-count")} <= rules
+
+
+def test_a_byte_order_mark_is_caught(package_copy):
+    path = package_copy.parent / "data" / "indicators.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    refresh(package_copy)
+    assert ("indicators", "encoding") in {(p.resource, p.rule) for p in problems_of(package_copy)}
+
+
+def test_bytes_that_are_not_utf8_are_caught(package_copy):
+    path = package_copy.parent / "data" / "places.csv"
+    path.write_bytes(path.read_bytes().replace(b"Mosul", b"Mos\xfcl"))
+    refresh(package_copy)
+    assert ("places", "encoding") in {(p.resource, p.rule) for p in problems_of(package_copy)}
+
+
+@pytest.mark.parametrize("change,rule", [
+    (lambda rows: [row + ["extra"] for row in rows], "extra-label"),
+    (lambda rows: [row[:-1] for row in rows], "missing-label"),
+    (lambda rows: [[row[1], row[0], *row[2:]] for row in rows], "incorrect-label"),
+])
+def test_missing_extra_or_reordered_columns_are_caught(package_copy, change, rule):
+    path = package_copy.parent / "data" / "metrics.csv"
+    write_rows(path, change(read_rows(path)))
+    refresh(package_copy)
+    found = problems_of(package_copy)
+    assert ("metrics", rule) in {(p.resource, p.rule) for p in found}, [p.line() for p in found]
+
+
+@pytest.mark.parametrize("path", ["../data/metrics.csv", "/etc/hostname", "https://example.org/metrics.csv", "data/../../x.csv"])
+def test_a_path_outside_the_package_is_refused(package_copy, path):
+    edit_descriptor(package_copy, lambda d: d["resources"][3].update(path=path))
+    found = problems_of(package_copy)
+    assert ("metrics", "unsafe-path", "path") in {(p.resource, p.rule, p.field) for p in found}
+
+
+def test_an_invalid_descriptor_is_reported(package_copy):
+    edit_descriptor(package_copy, lambda d: d.update(licenses="public domain"))
+    assert any(p.resource == "datapackage.json" for p in problems_of(package_copy))
+
+
+def test_every_failure_is_reported_not_only_the_first(package_copy):
+    lines = {set_cell(package_copy, "metrics", "m004", "value", "62%"),
+             set_cell(package_copy, "metrics", "m009", "unit", "troops")}
+    delete_row(package_copy, "exclusions", "x001")
+    found = problems_of(package_copy)
+    assert {p.row for p in found if p.resource == "metrics"} == lines
+    assert any(p.rule == "coverage" for p in found)
+
+
+# The command line: report lines, JSON, exit codes, never a traceback.
+
+def test_cli_valid_package_exits_0():
+    result = run_script("validate.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("VALID")
+
+
+def test_cli_invalid_package_exits_1_with_one_line_per_problem(package_copy):
+    set_cell(package_copy, "metrics", "m004", "value", "62%")
+    set_cell(package_copy, "metrics", "m002", "unit", "troops")
+    result = run_script("validate.py", package_copy)
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == "INVALID: 2 problem(s)"
+    assert "metrics, row 5 (m004), field value: [type]" in lines[0] + lines[1]
+
+
+def test_cli_json_report_matches_the_text_report(package_copy):
+    set_cell(package_copy, "events", "e002", "date", "2017-02-30")
+    report = json.loads(run_script("validate.py", package_copy, "--json").stdout)
+    assert report["valid"] is False and report["count"] == 1
+    assert report["problems"][0] | {"message": ""} == {"resource": "events", "rule": "type", "message": "",
+                                                         "row": 3, "row_id": "e002", "field": "date"}
+
+
+@pytest.mark.parametrize("content", [None, "{not json", "[]"])
+def test_cli_unreadable_package_exits_2_without_traceback(tmp_path, content):
+    path = tmp_path / "datapackage.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    result = run_script("validate.py", path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "datapackage.json" in result.stderr
+
+
+def test_cli_resolves_files_relative_to_the_descriptor(package_copy, tmp_path):
+    result = run_script("validate.py", package_copy, cwd=tmp_path.parent)
+    assert result.returncode == 0, result.stdout
