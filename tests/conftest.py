@@ -10,16 +10,21 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_FILES = ["datapackage.json", "data", "schemas", "archive", "CHANGELOG.md", "releases"]
 
 
-@pytest.fixture
-def package_copy(tmp_path):
-    """A copy of the package's files in a temporary folder; returns the copied datapackage.json."""
+def copy_package(folder):
+    """Copy the package's files into folder; returns the copied datapackage.json."""
     for name in PACKAGE_FILES:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, tmp_path / name)
+            shutil.copytree(source, folder / name)
         elif source.exists():
-            shutil.copy2(source, tmp_path / name)
-    return tmp_path / "datapackage.json"
+            shutil.copy2(source, folder / name)
+    return folder / "datapackage.json"
+
+
+@pytest.fixture
+def package_copy(tmp_path):
+    """A copy of the package's files in a temporary folder; returns the copied datapackage.json."""
+    return copy_package(tmp_path)
 
 
 def run_script(name, *args, cwd=ROOT):
