@@ -5,7 +5,8 @@ import os
 import tempfile
 from pathlib import Path
 
-DEFAULT_DESCRIPTOR = Path(__file__).resolve().parents[2] / "datapackage.json"
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DESCRIPTOR = ROOT / "datapackage.json"
 
 
 class PackageError(Exception):

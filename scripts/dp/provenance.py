@@ -102,12 +102,15 @@ def _quoted_tables(context):
 def verbatim_problems(context, texts):
     problems = []
     for table in _quoted_tables(context):
-        pairs = table.text[["source_id", "quote"]]
-        found = {pair: pair[1] in texts.get(pair[0], pair[1]) for pair in set(pairs.itertuples(index=False, name=None))}
-        ok = pd.Series([found[pair] for pair in pairs.itertuples(index=False, name=None)], index=pairs.index)
-        for index in ok.index[~ok]:
+        ok = pd.Series(True, index=table.text.index)
+        for source_id, rows in table.text.groupby("source_id").groups.items():
+            quotes = table.text.loc[rows, "quote"]
+            text = texts.get(source_id)
+            if text is not None:
+                ok[rows] = quotes.map({quote: quote in text for quote in quotes.unique()})
+        for index in ok.index[~ok.astype(bool)]:
             problems.append(table.problem(index, "quote", "quote-verbatim",
-                                          f"the quote does not occur verbatim in source {pairs.at[index, 'source_id']}; copy it exactly from the archived briefing"))
+                                          f"the quote does not occur verbatim in source {table.text.at[index, 'source_id']}; copy it exactly from the archived briefing"))
     return problems
 
 

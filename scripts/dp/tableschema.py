@@ -7,6 +7,8 @@ defaults: ISO dates (%Y-%m-%d), plain decimal numbers, integers without a fracti
 import re
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # A plain decimal number, as the CSVs are written: no group separators, no % sign, no NaN/inf.
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -86,3 +88,10 @@ def field_names(schema):
 
 def fields_by_name(schema):
     return {field["name"]: field for field in schema["fields"]}
+
+
+def isin(values, known):
+    """values.isin(known) for text columns; pandas converts a lookup set value by value, pyarrow does not."""
+    lookup = pa.array(pd.Series(known).astype("string"), from_pandas=True).unique()
+    found = pc.is_in(pa.array(values.astype("string"), from_pandas=True), value_set=lookup)
+    return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)

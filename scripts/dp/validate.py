@@ -16,7 +16,7 @@ from dp import provenance, releases, safety, semantics
 from dp.package import PackageError, read_json, sha256_of
 from dp.pandera_schema import constraint_checks, to_pandera
 from dp.report import Problem
-from dp.tableschema import fields_by_name, read_text_frame, typed_frame
+from dp.tableschema import fields_by_name, isin, read_text_frame, typed_frame
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -173,22 +173,25 @@ def _constraint_message(table, field, rule, index):
 def foreign_key_problems(table, tables):
     problems = []
     for key in table.schema.get("foreignKeys", []):
-        local = _as_list(key["fields"])
-        reference = key["reference"]
+        local, reference = _as_list(key["fields"]), key["reference"]
         target = tables.get(reference.get("resource") or table.name)
         if target is None:
             continue
         remote = _as_list(reference["fields"])
-        known = set(target.text[remote].itertuples(index=False, name=None))
-        values = table.text[local]
-        present = (values != "").any(axis=1)
-        found = pd.Series([tuple(row) in known for row in values.itertuples(index=False, name=None)], index=values.index) \
-            if len(local) > 1 else values[local[0]].isin({k[0] for k in known})
-        for index in values.index[present & ~found]:
-            shown = ", ".join(table.text.loc[index, local])
+        values, present = _key_values(table.text, local), (table.text[local] != "").any(axis=1)
+        dangling = present & ~isin(values, _key_values(target.text, remote))
+        for index in dangling.index[dangling]:
             problems.append(table.problem(index, ",".join(local), "foreign-key",
-                                          f"{shown!r} is not an {'/'.join(remote)} in {target.name}"))
+                                          f"{values[index]!r} is not an {'/'.join(remote)} in {target.name}"))
     return problems
+
+
+def _key_values(frame, fields):
+    """One value per row for a key of one or more fields, comparable across frames."""
+    values = frame[fields[0]]
+    for name in fields[1:]:
+        values = values + "\x1f" + frame[name]
+    return values
 
 
 def _as_list(fields):

@@ -1,0 +1,104 @@
+"""Benchmark: our validation against frictionless-py and the pandas.read_csv floor.
+
+Synthetic packages use the real schemas, sources and archive; metrics.csv is the real rows
+repeated under new ids, with one bad cell in every thousand rows so that both validators have
+invalid rows to find. Each measurement runs in a fresh process (imports done before the clock
+starts), which also reports its own peak memory.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from dp.package import ROOT, atomic_write, dump_json, read_json, refresh_integrity
+from dp.tableschema import read_text_frame
+
+SIZES = (10_000, 100_000, 1_000_000)
+# Cells broken in every thousandth row, in turn: a type error, an enum error, a dangling key.
+BREAKS = (("value", "n/a"), ("unit", "troops"), ("indicator", "sorties"))
+
+
+def synthetic_metrics(rows):
+    real = read_text_frame(ROOT / "data" / "metrics.csv")
+    frame = pd.concat([real] * (rows // len(real) + 1), ignore_index=True).iloc[:rows].copy()
+    frame.loc[len(real):, "id"] = [f"m{i:07d}" for i in range(len(real), rows)]
+    for number, index in enumerate(range(len(real) + 500, rows, 1000)):
+        column, value = BREAKS[number % len(BREAKS)]
+        frame.at[index, column] = value
+    return frame
+
+
+def build_package(rows, folder):
+    """A copy of the package in folder whose metrics.csv has `rows` rows; returns its descriptor path."""
+    folder = Path(folder)
+    if folder.exists():
+        shutil.rmtree(folder)
+    for name in ("data", "schemas", "archive"):
+        shutil.copytree(ROOT / name, folder / name)
+    synthetic_metrics(rows).to_csv(folder / "data" / "metrics.csv", index=False, lineterminator="\n")
+    descriptor = refresh_integrity(read_json(ROOT / "datapackage.json"), folder)
+    descriptor_path = folder / "datapackage.json"
+    atomic_write(descriptor_path, dump_json(descriptor))
+    return descriptor_path
+
+
+def _peak_mb():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(kind, descriptor_path):
+    """Time one kind of work on the package, in this process; returns seconds, peak MB and invalid rows."""
+    if kind == "ours":
+        from dp.validate import validate_package
+        start = time.perf_counter()
+        problems = validate_package(descriptor_path)
+        seconds = time.perf_counter() - start
+        invalid = sorted({p.row for p in problems if p.resource == "metrics" and p.row})
+    elif kind == "frictionless":
+        from frictionless import validate
+        start = time.perf_counter()
+        report = validate(str(descriptor_path), limit_errors=10**9)
+        seconds = time.perf_counter() - start
+        invalid = sorted({e.row_number for t in report.tasks if t.name == "metrics" for e in t.errors
+                          if getattr(e, "row_number", None)})
+    else:
+        start = time.perf_counter()
+        pd.read_csv(Path(descriptor_path).parent / "data" / "metrics.csv")
+        seconds = time.perf_counter() - start
+        invalid = []
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "invalid_rows": invalid}
+
+
+def measure_in_child(kind, descriptor_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"))
+    result = subprocess.run([sys.executable, "-m", "dp.bench", kind, str(descriptor_path)],
+                            capture_output=True, text=True, env=env, check=True)
+    return json.loads(result.stdout)
+
+
+def run(sizes=SIZES, workdir=ROOT / "bench-out"):
+    """Measure every size; print a table and the summary line for the largest."""
+    print(f"{'rows':>9} {'ours_s':>8} {'frictionless_s':>15} {'read_csv_s':>11} {'speedup':>8} {'over_read_csv':>14} {'peak_mb':>8} {'same_verdict':>12}")
+    for rows in sizes:
+        path = build_package(rows, Path(workdir) / str(rows))
+        ours, theirs, floor = (measure_in_child(kind, path) for kind in ("ours", "frictionless", "read_csv"))
+        row = {
+            "rows": rows, "ours_s": ours["seconds"], "frictionless_s": theirs["seconds"], "read_csv_s": floor["seconds"],
+            "speedup_vs_frictionless": theirs["seconds"] / ours["seconds"], "over_read_csv": ours["seconds"] / floor["seconds"],
+            "peak_mb": ours["peak_mb"], "same_verdict": ours["invalid_rows"] == theirs["invalid_rows"],
+        }
+        print(f"{rows:>9} {row['ours_s']:>8.2f} {row['frictionless_s']:>15.2f} {row['read_csv_s']:>11.2f} "
+              f"{row['speedup_vs_frictionless']:>8.1f} {row['over_read_csv']:>14.2f} {row['peak_mb']:>8.0f} {str(row['same_verdict']):>12}")
+        shutil.rmtree(path.parent)
+    print(" ".join(f"{key}={value:.2f}" if isinstance(value, float) else f"{key}={value}" for key, value in row.items()))
+    return row
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(sys.argv[1], sys.argv[2])))
