@@ -67,7 +67,8 @@ CELL_BREAKS = [
 
 
 def problems_of(descriptor_path):
-    return validate_package(descriptor_path)
+    """The problems of a broken copy, less the release check's: every break edits released content."""
+    return [p for p in validate_package(descriptor_path) if p.rule != "released-version-changed"]
 
 
 def test_the_untouched_package_passes():
@@ -161,14 +162,15 @@ def test_cli_invalid_package_exits_1_with_one_line_per_problem(package_copy):
     result = run_script("validate.py", package_copy)
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
-    assert lines[-1] == "INVALID: 2 problem(s)"
+    assert lines[-1] == "INVALID: 4 problem(s)"  # the two cells, and the release check for the descriptor and metrics.csv
     assert "metrics, row 5 (m004), field value: [type]" in lines[0] + lines[1]
 
 
 def test_cli_json_report_matches_the_text_report(package_copy):
     set_cell(package_copy, "events", "e002", "date", "2017-02-30")
     report = json.loads(run_script("validate.py", package_copy, "--json").stdout)
-    assert report["valid"] is False and report["count"] == 1
+    assert report["valid"] is False
+    assert [p["rule"] for p in report["problems"]] == ["type", "released-version-changed", "released-version-changed"]
     assert report["problems"][0] | {"message": ""} == {"resource": "events", "rule": "type", "message": "",
                                                          "row": 3, "row_id": "e002", "field": "date"}
 

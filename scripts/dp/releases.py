@@ -1,5 +1,128 @@
-"""The release record: released versions never change (filled in by the release tooling)."""
+"""The release record: released versions never change.
+
+releases/<version>.json, written by scripts/release.py and committed, records the sha256 of
+every file a release consists of (each resource's file and Table Schema) and of its descriptor
+(as canonical JSON, so re-indenting it is no change). Validation then fails when
+datapackage.json claims a released version whose content differs from that record, and when
+CHANGELOG.md has no section for the version it claims. Both checks read only files in the
+package folder: they work in a fresh clone, offline. A folder without CHANGELOG.md (such as a
+downloaded release zip) skips the changelog check; one without releases/ has no record to hold.
+"""
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from dp.package import PackageError, read_json, sha256_of
+from dp.report import Problem
+
+RELEASES_DIR = "releases"
+CHANGELOG = "CHANGELOG.md"
+SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+HOW_TO_BUMP = "record the change under '## [Unreleased]' in CHANGELOG.md and run scripts/release.py to release it as a new version"
+
+
+def parse_version(text):
+    """(major, minor, patch) of a plain X.Y.Z version, or None."""
+    match = SEMVER.fullmatch(str(text))
+    return tuple(int(part) for part in match.groups()) if match else None
+
+
+def record_path(root, version):
+    return Path(root) / RELEASES_DIR / f"{version}.json"
+
+
+def released_versions(root):
+    """The versions recorded in releases/, oldest first."""
+    folder = Path(root) / RELEASES_DIR
+    versions = [path.stem for path in folder.glob("*.json") if parse_version(path.stem)] if folder.is_dir() else []
+    return sorted(versions, key=parse_version)
+
+
+def descriptor_sha256(descriptor):
+    canonical = json.dumps(descriptor, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def released_files(descriptor):
+    """(resource name, path) of every file a release consists of: data files and schema files."""
+    files, seen = [], set()
+    for resource in descriptor["resources"]:
+        for path in (resource.get("path"), resource.get("schema")):
+            if isinstance(path, str) and path not in seen:
+                seen.add(path)
+                files.append((resource.get("name"), path))
+    return files
+
+
+def build_record(descriptor, root, date, dist=None):
+    record = {
+        "name": descriptor.get("name"),
+        "version": descriptor.get("version"),
+        "date": date,
+        "created": descriptor.get("created"),
+        "descriptor_sha256": descriptor_sha256(descriptor),
+        "files": [{"resource": name, "path": path, "sha256": sha256_of(Path(root) / path)}
+                  for name, path in released_files(descriptor)],
+    }
+    if dist:
+        record["dist"] = dist
+    return record
+
+
+def read_record(root, version):
+    record = read_json(record_path(root, version))
+    if not isinstance(record, dict) or not isinstance(record.get("files"), list):
+        raise PackageError(f"{record_path(root, version)}: not a release record (no files list)")
+    return record
+
+
+def record_mismatches(record, descriptor, root):
+    """(resource, what differs) for every way the package at root differs from a release record."""
+    mismatches = []
+    if record.get("descriptor_sha256") != descriptor_sha256(descriptor):
+        mismatches.append(("datapackage.json", "datapackage.json"))
+    for entry in record["files"]:
+        path = Path(root) / entry["path"]
+        if not path.is_file():
+            mismatches.append((entry.get("resource") or entry["path"], f"{entry['path']} (now missing)"))
+        elif sha256_of(path) != entry["sha256"]:
+            mismatches.append((entry.get("resource") or entry["path"], entry["path"]))
+    return mismatches
+
+
+def released_content_problems(root, descriptor):
+    version = descriptor.get("version")
+    if not record_path(root, version).is_file():
+        return []
+    try:
+        record = read_record(root, version)
+    except PackageError as err:
+        return [Problem(RELEASES_DIR, "release-record-unreadable", str(err))]
+    return [
+        Problem(resource, "released-version-changed",
+                f"{what} differs from released version {version} (releases/{version}.json); released versions never change: {HOW_TO_BUMP}")
+        for resource, what in record_mismatches(record, descriptor, root)
+    ]
+
+
+def changelog_heading(version):
+    return re.compile(rf"^## \[{re.escape(str(version))}\]", re.MULTILINE)
+
+
+def changelog_problems(root, descriptor):
+    path = Path(root) / CHANGELOG
+    if not path.is_file():
+        return []
+    version = descriptor.get("version")
+    if changelog_heading(version).search(path.read_text(encoding="utf-8")):
+        return []
+    return [Problem(CHANGELOG, "changelog-missing-version",
+                    f"CHANGELOG.md has no '## [{version}]' section for the version datapackage.json claims; "
+                    "scripts/release.py writes it when it sets the version")]
 
 
 def problems(context):
-    return []
+    if not context.descriptor.get("version"):  # nothing is claimed, so nothing to hold it to
+        return []
+    return released_content_problems(context.root, context.descriptor) + changelog_problems(context.root, context.descriptor)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow
 import pandera.errors
 from frictionless import Package, Resource
 
@@ -44,8 +45,8 @@ class Table:
 
     def unknown(self, columns):
         """True on the rows where one of columns holds a cell that already failed its Table Schema."""
-        bad = {index for index, name in self.bad_cells if name in columns}
-        return pd.Series(self.text.index.isin(list(bad)), index=self.text.index)
+        bad = [index for index, name in self.bad_cells if name in columns]
+        return pd.Series(self.text.index.isin(bad) if bad else False, index=self.text.index)
 
     def problem(self, index, field, rule, message):
         return Problem(self.name, rule, message, self.row_number(index), self.row_id(index), field)
@@ -237,7 +238,11 @@ def validate_package(descriptor_path):
         problems += found
         if found:
             continue
-        table, unparsable = read_table(resource, root)
+        try:
+            table, unparsable = read_table(resource, root)
+        except (ValueError, pyarrow.ArrowInvalid) as err:
+            problems.append(Problem(name, "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {err}"))
+            continue
         problems += row_problems(table, unparsable)
         tables[name] = table
     for table in tables.values():

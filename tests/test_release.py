@@ -1,0 +1,221 @@
+"""scripts/release.py: bumps, refusals that write nothing, the release record, the dist zip."""
+import hashlib
+import json
+import shutil
+import subprocess
+import zipfile
+from datetime import date
+
+import pandas as pd
+import pytest
+from frictionless import validate
+
+from conftest import run_script
+from dp import release
+from dp.validate import validate_package
+
+NAME = "global-coalition-defeat-isis-meeting-2017-03-24"
+TODAY = date.today().isoformat()
+
+
+def files_of(root):
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def add_unreleased(root, entry):
+    path = root / "CHANGELOG.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("## [Unreleased]\n", f"## [Unreleased]\n\n### Changed\n- {entry}\n", 1), encoding="utf-8")
+
+
+def replace_in(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def version_of(root):
+    return json.loads((root / "datapackage.json").read_text(encoding="utf-8"))["version"]
+
+
+def patch_change(root):
+    replace_in(root / "data" / "metrics.csv", "2017 is inferred from the publication date.", "2017 is inferred from the date of publication.")
+
+
+def minor_change(root):
+    with open(root / "data" / "relations.csv", "a", encoding="utf-8") as handle:
+        handle.write("r003,m012,m011,part_of,Area liberated since November 5 is part of all area liberated.\n")
+
+
+def major_change(root):
+    path = root / "schemas" / "exclusions.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    next(f for f in schema["fields"] if f["name"] == "reason")["constraints"]["maxLength"] = 1000
+    path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def fresh_copy(package_copy):
+    """A copy of the package that has never been released (no releases/, no dist/)."""
+    shutil.rmtree(package_copy.parent / "releases", ignore_errors=True)
+    return package_copy.parent
+
+
+@pytest.fixture
+def released(fresh_copy):
+    """A copy of the package released once, here, as 1.0.0."""
+    release.carry_out(release.plan_release(fresh_copy / "datapackage.json"))
+    return fresh_copy
+
+
+def test_first_release_keeps_the_version_and_records_it(fresh_copy):
+    result = run_script("release.py", fresh_copy / "datapackage.json")
+    assert result.returncode == 0, result.stderr
+    assert version_of(fresh_copy) == "1.0.0"
+    record = json.loads((fresh_copy / "releases" / "1.0.0.json").read_text(encoding="utf-8"))
+    assert {entry["path"] for entry in record["files"]} >= {"data/metrics.csv", "schemas/metrics.schema.json"}
+    changelog = (fresh_copy / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.count("## [1.0.0]") == 1 and f"## [1.0.0] - {TODAY}" in changelog
+    assert validate_package(fresh_copy / "datapackage.json") == []
+
+
+@pytest.mark.parametrize("change,level,version", [
+    (patch_change, "patch", "1.0.1"), (minor_change, "minor", "1.1.0"), (major_change, "major", "2.0.0"),
+])
+def test_change_gets_its_bump_and_the_result_validates(released, change, level, version):
+    change(released)
+    add_unreleased(released, f"a {level} change")
+    result = run_script("release.py", released / "datapackage.json")
+    assert result.returncode == 0, result.stderr
+    assert f"required bump: {level}; chosen: {level}" in result.stdout
+    assert version_of(released) == version
+    assert validate_package(released / "datapackage.json") == []
+    changelog = (released / "CHANGELOG.md").read_text(encoding="utf-8")
+    section = changelog.split(f"## [{version}] - {TODAY}\n", 1)[1].split("\n## [", 1)[0]
+    assert f"- a {level} change" in section and f"Against 1.0.0: required bump {level}." in section
+    assert changelog.split("## [Unreleased]", 1)[1].lstrip().startswith(f"## [{version}]")
+    assert (released / "releases" / f"{version}.json").is_file()
+
+
+def test_bump_higher_than_required_is_allowed(released):
+    patch_change(released)
+    add_unreleased(released, "note reworded")
+    assert run_script("release.py", released / "datapackage.json", "--bump", "minor").returncode == 0
+    assert version_of(released) == "1.1.0"
+
+
+@pytest.mark.parametrize("setup,args,message", [
+    (lambda root: (minor_change(root), add_unreleased(root, "r003")), ["--bump", "patch"], "less than the change requires: minor"),
+    (minor_change, [], "'## [Unreleased]' section is empty"),
+    (lambda root: add_unreleased(root, "nothing"), [], "nothing changed since release 1.0.0"),
+    (lambda root: (replace_in(root / "data" / "relations.csv", "r002,m002,m001", "r002,m002,m999"), add_unreleased(root, "x")),
+     [], "does not validate"),
+], ids=["lower-bump", "empty-unreleased", "no-change", "invalid-content"])
+def test_refusal_exits_1_and_leaves_every_file_as_it_was(released, setup, args, message):
+    setup(released)
+    before = files_of(released)
+    result = run_script("release.py", released / "datapackage.json", *args)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert files_of(released) == before
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(released):
+    minor_change(released)
+    add_unreleased(released, "r003")
+    before = files_of(released)
+    result = run_script("release.py", released / "datapackage.json", "--dry-run")
+    assert result.returncode == 0 and "required bump: minor" in result.stdout and "new version:   1.1.0" in result.stdout
+    assert files_of(released) == before
+
+
+def test_failure_half_way_puts_every_file_back(released, monkeypatch):
+    minor_change(released)
+    add_unreleased(released, "r003")
+    plan = release.plan_release(released / "datapackage.json")
+    before = files_of(released)
+    real_write, calls = release.atomic_write, []
+
+    def failing_write(path, content):
+        calls.append(path)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        real_write(path, content)
+
+    monkeypatch.setattr(release, "atomic_write", failing_write)
+    with pytest.raises(KeyboardInterrupt):
+        release.carry_out(plan)
+    assert files_of(released) == before
+
+
+def test_edited_release_with_refreshed_hashes_is_caught(released):
+    patch_change(released)
+    assert run_script("build_datapackage.py", released / "datapackage.json").returncode == 0
+    problems = validate_package(released / "datapackage.json")
+    assert {(p.rule, p.resource) for p in problems} == {("released-version-changed", "metrics"), ("released-version-changed", "datapackage.json")}
+    assert any("data/metrics.csv" in p.message and "scripts/release.py" in p.message for p in problems)
+    result = run_script("validate.py", released / "datapackage.json")
+    assert result.returncode == 1 and "released-version-changed" in result.stdout
+
+
+def test_version_without_changelog_section_is_caught(released):
+    replace_in(released / "datapackage.json", '"version": "1.0.0"', '"version": "1.0.1"')
+    assert [p.rule for p in validate_package(released / "datapackage.json")] == ["changelog-missing-version"]
+    (released / "CHANGELOG.md").unlink()  # a downloaded zip has no changelog to hold it to
+    assert validate_package(released / "datapackage.json") == []
+
+
+def test_release_zip_validates_with_frictionless_and_loads_with_pandas(released):
+    archive = released / "dist" / f"{NAME}-1.0.0.zip"
+    report = validate(str(archive))
+    assert report.valid, report.flatten(["type", "note"])
+    with zipfile.ZipFile(archive) as handle:
+        assert handle.namelist()[0] == "datapackage.json"
+        metrics = pd.read_csv(handle.open("data/metrics.csv"))
+    assert len(metrics) == 12 and metrics["value"].dtype.kind == "f"
+    sums = (released / "dist" / "SHA256SUMS").read_text(encoding="utf-8")
+    assert sums == f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive.name}\n"
+
+
+def git(root, *args):
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
+
+
+def init_repo(root):
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "t")
+    git(root, "config", "user.email", "t@example.org")
+    (root / ".gitignore").write_text("dist/\n")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "package")
+
+
+def test_in_git_it_commits_and_tags_and_finds_the_last_release_by_tag(fresh_copy):
+    init_repo(fresh_copy)
+    assert run_script("release.py", fresh_copy / "datapackage.json").returncode == 0
+    assert git(fresh_copy, "tag").split() == ["v1.0.0"] and git(fresh_copy, "status", "--porcelain") == ""
+    minor_change(fresh_copy)
+    add_unreleased(fresh_copy, "r003")
+    result = run_script("release.py", fresh_copy / "datapackage.json")
+    assert result.returncode == 1 and "clean tree" in result.stderr
+    result = run_script("release.py", fresh_copy / "datapackage.json", "--no-tag", "--dry-run")
+    assert result.returncode == 0 and "uncommitted package files" in result.stdout and "data/relations.csv" in result.stdout
+    git(fresh_copy, "commit", "-qam", "r003")
+    shutil.rmtree(fresh_copy / "dist")  # so the last release must be read from the tag
+    result = run_script("release.py", fresh_copy / "datapackage.json")
+    assert result.returncode == 0, result.stderr
+    assert "content read from git tag v1.0.0" in result.stdout
+    assert git(fresh_copy, "tag").split() == ["v1.0.0", "v1.1.0"] and git(fresh_copy, "status", "--porcelain") == ""
+    assert git(fresh_copy, "show", "v1.1.0:datapackage.json").count('"version": "1.1.0"') == 1
+
+
+def test_no_tag_writes_files_but_leaves_git_alone(fresh_copy):
+    init_repo(fresh_copy)
+    head = git(fresh_copy, "rev-parse", "HEAD")
+    assert run_script("release.py", fresh_copy / "datapackage.json", "--no-tag").returncode == 0
+    assert git(fresh_copy, "tag") == "" and git(fresh_copy, "rev-parse", "HEAD") == head
+    assert "releases/" in git(fresh_copy, "status", "--porcelain")
+
+
+def test_unreadable_package_exits_2(tmp_path):
+    result = run_script("release.py", tmp_path / "missing" / "datapackage.json")
+    assert result.returncode == 2 and "file not found" in result.stderr and "Traceback" not in result.stderr
