@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from dp.package import PackageError, read_json, sha256_of
+from dp.package import PackageError, read_descriptor, read_json, sha256_of
 from dp.tableschema import field_names, read_text_frame
 
 LEVELS = ("none", "patch", "minor", "major")
@@ -113,9 +113,7 @@ class Snapshot:
 
 def read_snapshot(descriptor_path):
     descriptor_path = Path(descriptor_path)
-    descriptor = read_json(descriptor_path)
-    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise PackageError(f"{descriptor_path}: not a data package descriptor (no resources list)")
+    descriptor = read_descriptor(descriptor_path)
     root = descriptor_path.parent
     schemas, frames, hashes = {}, {}, {}
     for resource in descriptor["resources"]:

@@ -56,3 +56,11 @@ def refresh_integrity(descriptor, root):
     for resource in fresh["resources"]:
         resource.update(integrity_of(Path(root) / resource["path"]))
     return fresh
+
+
+def read_descriptor(path):
+    """The descriptor at path, which must be a JSON object with a list of resources."""
+    descriptor = read_json(path)
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise PackageError(f"{path}: not a data package descriptor (no resources list)")
+    return descriptor

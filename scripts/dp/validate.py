@@ -14,7 +14,7 @@ import pandera.errors
 from frictionless import Package, Resource
 
 from dp import provenance, releases, safety, semantics
-from dp.package import PackageError, read_json, sha256_of
+from dp.package import read_descriptor, read_json, sha256_of
 from dp.pandera_schema import constraint_checks, to_pandera
 from dp.report import Problem
 from dp.tableschema import fields_by_name, isin, read_text_frame, typed_frame
@@ -217,9 +217,7 @@ def row_problems(table, unparsable):
 def validate_package(descriptor_path):
     """Every problem of the package at descriptor_path; raises PackageError if it cannot be read."""
     descriptor_path = Path(descriptor_path)
-    descriptor = read_json(descriptor_path)
-    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise PackageError(f"{descriptor_path}: not a data package descriptor (no resources list)")
+    descriptor = read_descriptor(descriptor_path)
     root = descriptor_path.parent
     problems = safety.path_problems(descriptor)
     unsafe = {problem.resource for problem in problems}
