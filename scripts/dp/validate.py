@@ -64,10 +64,8 @@ class Context:
 
 def descriptor_problems(path):
     report = Package.validate_descriptor(str(path))
-    return [Problem("datapackage.json", error.type, error.message) for error in report.flatten_errors_objects()] \
-        if hasattr(report, "flatten_errors_objects") else [
-            Problem("datapackage.json", error.type, error.message) for task in report.tasks for error in task.errors
-        ] + [Problem("datapackage.json", error.type, error.message) for error in report.errors]
+    errors = list(report.errors) + [error for task in report.tasks for error in task.errors]
+    return [Problem("datapackage.json", error.type, error.message) for error in errors]
 
 
 def integrity_problems(resource, root):
