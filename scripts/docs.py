@@ -5,7 +5,6 @@ With --check nothing is written; exit code 1 names the files that are out of dat
 """
 import argparse
 import sys
-from pathlib import Path
 
 from dp.chart import render_chart
 from dp.dictionary import render_dictionary

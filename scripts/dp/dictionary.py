@@ -5,9 +5,9 @@ required/unique, the other constraints, description and a few example values fro
 """
 from pathlib import Path
 
-from dp.load import schema_of, tabular_resources
+from dp.load import tabular_resources
 from dp.package import DEFAULT_DESCRIPTOR, read_json
-from dp.tableschema import missing_mask, read_text_frame
+from dp.tableschema import as_list, missing_mask, read_text_frame, schema_of
 
 EXAMPLES_PER_FIELD = 3
 EXAMPLE_MAX_CHARS = 40
@@ -25,10 +25,6 @@ def shorten(text, limit=EXAMPLE_MAX_CHARS):
 
 def code(text):
     return f"`{text}`"
-
-
-def as_list(fields):
-    return [fields] if isinstance(fields, str) else list(fields)
 
 
 def constraint_summary(field):

@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from dp.package import PackageError, read_descriptor, read_json, sha256_of
-from dp.tableschema import field_names, read_text_frame
+from dp.package import PackageError, read_descriptor, sha256_of
+from dp.tableschema import field_names, primary_key, read_text_frame, schema_of
 
 LEVELS = ("none", "patch", "minor", "major")
 VOLATILE_PACKAGE_KEYS = {"resources", "version", "created"}
@@ -121,10 +121,9 @@ def read_snapshot(descriptor_path):
         if not path.is_file():
             raise PackageError(f"{path}: file not found (resource {name})")
         hashes[name] = sha256_of(path)
-        schema = resource.get("schema")
-        if schema is None:
+        if resource.get("schema") is None:
             continue
-        schemas[name] = read_json(root / schema) if isinstance(schema, str) else schema
+        schemas[name] = schema_of(resource, root)
         frames[name] = _read_frame(path)
     return Snapshot(descriptor, schemas, frames, hashes)
 
@@ -342,8 +341,7 @@ def constraint_level(key, before, after):
 
 
 def _key_fields(schema, old_frame, new_frame):
-    key = schema.get("primaryKey") or []
-    key = [key] if isinstance(key, str) else list(key)
+    key = primary_key(schema)
     return key if key and all(k in old_frame.columns and k in new_frame.columns for k in key) else []
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from dp.package import DEFAULT_DESCRIPTOR, read_json
-from dp.tableschema import read_text_frame, typed_frame
+from dp.tableschema import read_text_frame, schema_of, typed_frame
 
 
 class LoadError(ValueError):
@@ -32,12 +32,6 @@ def resource_entry(descriptor, name):
             return resource
     known = ", ".join(resource["name"] for resource in tabular_resources(descriptor))
     raise KeyError(f"no tabular resource {name!r} in the package; known: {known}")
-
-
-def schema_of(resource, root):
-    """The resource's Table Schema, whether inline or a path relative to the descriptor."""
-    schema = resource["schema"]
-    return read_json(Path(root) / schema) if isinstance(schema, str) else schema
 
 
 def enum_dtypes(schema):

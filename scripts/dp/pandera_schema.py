@@ -8,7 +8,7 @@ whether a column may hold nulls. Foreign keys are checked in dp.validate, across
 import pandas as pd
 import pandera.pandas as pa
 
-from dp.tableschema import PANDAS_DTYPES
+from dp.tableschema import PANDAS_DTYPES, primary_key
 
 
 def _bound(field, value):
@@ -53,11 +53,10 @@ def column_for(field, primary_key):
 
 def to_pandera(schema, name=None):
     """The pandera DataFrameSchema that checks a typed frame against a Table Schema."""
-    primary_key = schema.get("primaryKey", [])
-    primary_key = [primary_key] if isinstance(primary_key, str) else list(primary_key)
+    key = primary_key(schema)
     return pa.DataFrameSchema(
-        {field["name"]: column_for(field, primary_key) for field in schema["fields"]},
-        unique=primary_key if len(primary_key) > 1 else None,
+        {field["name"]: column_for(field, key) for field in schema["fields"]},
+        unique=key if len(key) > 1 else None,
         report_duplicates="exclude_first",
         strict=True,
         ordered=True,

@@ -8,11 +8,10 @@
 - Every figure and date in the source lies inside some quote of metrics, events or exclusions.
 """
 import re
-from pathlib import Path
 
 import pandas as pd
 
-from dp.package import sha256_of
+from dp.package import sha256_bytes
 from dp.report import Problem
 from dp.safety import unsafe_path_reason
 
@@ -87,8 +86,9 @@ def _source_texts(context):
             problems.append(sources.problem(index, "path", "archive-file", f"archived copy {row['path']!r} {reason or 'does not exist'}"))
             continue
         data = path.read_bytes()
-        if sha256_of(path) != row["sha256"]:
-            problems.append(sources.problem(index, "sha256", "archive-hash", f"the archived copy's sha256 is {sha256_of(path)}, not {row['sha256']}"))
+        digest = sha256_bytes(data)
+        if digest != row["sha256"]:
+            problems.append(sources.problem(index, "sha256", "archive-hash", f"the archived copy's sha256 is {digest}, not {row['sha256']}"))
         if str(len(data)) != row["bytes"]:
             problems.append(sources.problem(index, "bytes", "archive-bytes", f"the archived copy has {len(data)} bytes, not {row['bytes']}"))
         texts[row["id"]] = data.decode("utf-8", errors="replace")

@@ -15,7 +15,6 @@ In a git repository the release is committed and tagged v<version>, which needs 
 files committed beforehand (a clean tree). With --no-tag nothing is committed or tagged, and
 uncommitted package files are only listed: the maintainer commits them with the release.
 """
-import hashlib
 import io
 import re
 import shutil
@@ -26,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dp.diff import diff_snapshots, first_release_lines, git, git_toplevel, level_rank, materialized, read_snapshot
-from dp.package import PackageError, atomic_write, dump_json, read_json, refresh_integrity, sha256_of
+from dp.package import PackageError, atomic_write, dump_json, read_json, refresh_integrity, sha256_bytes, sha256_of
 from dp.releases import (CHANGELOG, build_record, changelog_heading, parse_version, read_record, record_mismatches,
                          record_path, released_files, released_versions)
 from dp.report import text_report
@@ -222,7 +221,7 @@ def staged_writes(root, descriptor_name, descriptor, changelog, date):
         (stage / descriptor_name).write_text(dump_json(descriptor), encoding="utf-8")
         (stage / CHANGELOG).write_text(changelog, encoding="utf-8")
         zip_bytes = build_zip(stage, descriptor_name, descriptor, date)
-        record = build_record(descriptor, stage, date, dist={"path": f"{DIST}/{zip_name}", "sha256": _sha256(zip_bytes)})
+        record = build_record(descriptor, stage, date, dist={"path": f"{DIST}/{zip_name}", "sha256": sha256_bytes(zip_bytes)})
         record_path(stage, version).parent.mkdir(exist_ok=True)
         record_path(stage, version).write_text(dump_json(record), encoding="utf-8")
         problems = validate_package(stage / descriptor_name)
@@ -235,10 +234,6 @@ def staged_writes(root, descriptor_name, descriptor, changelog, date):
         root / descriptor_name: dump_json(descriptor),
         record_path(root, version): dump_json(record),  # last: a half-done release is then never on record
     }
-
-
-def _sha256(data):
-    return hashlib.sha256(data).hexdigest()
 
 
 def build_zip(folder, descriptor_name, descriptor, date):
@@ -257,7 +252,7 @@ def build_zip(folder, descriptor_name, descriptor, date):
 
 def sha256sums(dist, zip_name, zip_bytes):
     sums = {path.name: sha256_of(path) for path in dist.glob("*.zip")} if dist.is_dir() else {}
-    sums[zip_name] = _sha256(zip_bytes)
+    sums[zip_name] = sha256_bytes(zip_bytes)
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items()))
 
 
@@ -339,7 +334,7 @@ def rebuild_dist(descriptor_path):
     record = read_json(record_file)
     zip_bytes = build_zip(root, descriptor_path.name, descriptor, record["date"])
     expected = record.get("dist", {}).get("sha256")
-    if expected and expected != _sha256(zip_bytes):
+    if expected and expected != sha256_bytes(zip_bytes):
         raise ReleaseRefused(f"the rebuilt zip differs from the one recorded in {record_file}; check out tag v{descriptor['version']}")
     dist = root / DIST
     dist.mkdir(exist_ok=True)

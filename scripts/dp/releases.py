@@ -8,12 +8,11 @@ CHANGELOG.md has no section for the version it claims. Both checks read only fil
 package folder: they work in a fresh clone, offline. A folder without CHANGELOG.md (such as a
 downloaded release zip) skips the changelog check; one without releases/ has no record to hold.
 """
-import hashlib
 import json
 import re
 from pathlib import Path
 
-from dp.package import PackageError, read_json, sha256_of
+from dp.package import PackageError, read_json, sha256_bytes, sha256_of
 from dp.report import Problem
 
 RELEASES_DIR = "releases"
@@ -41,7 +40,7 @@ def released_versions(root):
 
 def descriptor_sha256(descriptor):
     canonical = json.dumps(descriptor, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return sha256_bytes(canonical.encode("utf-8"))
 
 
 def released_files(descriptor):

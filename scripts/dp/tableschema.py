@@ -5,10 +5,13 @@ column is parsed by the type its schema gives it. The parsing follows frictionle
 defaults: ISO dates (%Y-%m-%d), plain decimal numbers, integers without a fraction.
 """
 import re
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from dp.package import read_json
 
 PLAIN_INTEGER = re.compile(r"[+-]?\d+")
 
@@ -87,6 +90,21 @@ def typed_frame(text_frame, schema):
         if name in text_frame.columns:
             typed[name], unparsable[name] = parse_column(text_frame[name], field, schema)
     return pd.DataFrame(typed, index=text_frame.index), unparsable
+
+
+def schema_of(resource, root):
+    """The resource's Table Schema, whether inline or a path relative to the descriptor."""
+    schema = resource["schema"]
+    return read_json(Path(root) / schema) if isinstance(schema, str) else schema
+
+
+def as_list(fields):
+    """A Table Schema key, 'id' or ['id', ...], as a list of field names."""
+    return [fields] if isinstance(fields, str) else list(fields)
+
+
+def primary_key(schema):
+    return as_list(schema.get("primaryKey") or [])
 
 
 def field_names(schema):

@@ -14,10 +14,10 @@ import pandera.errors
 from frictionless import Package, Resource
 
 from dp import provenance, releases, safety, semantics
-from dp.package import read_descriptor, read_json, sha256_of
+from dp.package import read_descriptor, sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera
 from dp.report import Problem
-from dp.tableschema import fields_by_name, isin, read_text_frame, typed_frame
+from dp.tableschema import as_list, fields_by_name, isin, primary_key, read_text_frame, schema_of, typed_frame
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -37,8 +37,7 @@ class Table:
         return int(index) + 2
 
     def row_id(self, index):
-        key = self.schema.get("primaryKey")
-        key = [key] if isinstance(key, str) else key
+        key = primary_key(self.schema)
         if not key or key[0] not in self.text.columns:
             return None
         return str(self.text.at[index, key[0]])
@@ -72,13 +71,14 @@ def integrity_problems(resource, root):
     """Bytes, hash, and UTF-8 without BOM for one file."""
     path = root / resource["path"]
     data = path.read_bytes()
+    digest = sha256_bytes(data)
     name = resource["name"]
     problems = []
     if "bytes" in resource and resource["bytes"] != len(data):
         problems.append(Problem(name, "byte-count", f"descriptor says {resource['bytes']} bytes, {path.name} has {len(data)}; run scripts/build_datapackage.py after editing"))
     expected = str(resource.get("hash", "")).removeprefix("sha256:")
-    if expected and expected != sha256_of(path):
-        problems.append(Problem(name, "hash-count", f"descriptor hash {expected} differs from {path.name}'s sha256 {sha256_of(path)}; run scripts/build_datapackage.py after editing"))
+    if expected and expected != digest:
+        problems.append(Problem(name, "hash-count", f"descriptor hash {expected} differs from {path.name}'s sha256 {digest}; run scripts/build_datapackage.py after editing"))
     if data.startswith(UTF8_BOM):
         problems.append(Problem(name, "encoding", f"{path.name} starts with a UTF-8 byte order mark; save it as UTF-8 without BOM"))
     try:
@@ -88,10 +88,10 @@ def integrity_problems(resource, root):
     return problems
 
 
-def header_problems(resource, root):
+def header_problems(resource, root, schema):
     """Missing, extra, renamed or reordered columns, as frictionless sees them in the header."""
-    schema = read_json(root / resource["schema"])
-    schema.pop("foreignKeys", None)  # checked across frames below; frictionless needs the whole package for them
+    # Foreign keys are checked across frames below; frictionless would need the whole package for them.
+    schema = {key: value for key, value in schema.items() if key != "foreignKeys"}
     report = Resource(dict(resource, schema=schema), basepath=str(root)).validate(limit_rows=1)
     return [
         Problem(resource["name"], error.type, error.message, field=getattr(error, "field_name", None))
@@ -172,11 +172,11 @@ def _constraint_message(table, field, rule, index):
 def foreign_key_problems(table, tables):
     problems = []
     for key in table.schema.get("foreignKeys", []):
-        local, reference = _as_list(key["fields"]), key["reference"]
+        local, reference = as_list(key["fields"]), key["reference"]
         target = tables.get(reference.get("resource") or table.name)
         if target is None:
             continue
-        remote = _as_list(reference["fields"])
+        remote = as_list(reference["fields"])
         values, present = _key_values(table.text, local), (table.text[local] != "").any(axis=1)
         dangling = present & ~isin(values, _key_values(target.text, remote))
         for index in dangling.index[dangling]:
@@ -193,12 +193,7 @@ def _key_values(frame, fields):
     return values
 
 
-def _as_list(fields):
-    return [fields] if isinstance(fields, str) else list(fields)
-
-
-def read_table(resource, root):
-    schema = read_json(root / resource["schema"])
+def read_table(resource, root, schema):
     text = read_text_frame(root / resource["path"])
     typed, unparsable = typed_frame(text, schema)
     return Table(resource["name"], resource, schema, text, typed), unparsable
@@ -230,12 +225,13 @@ def validate_package(descriptor_path):
         problems += integrity_problems(resource, root)
         if resource.get("type") != "table" and "schema" not in resource:
             continue
-        found = header_problems(resource, root)
+        schema = schema_of(resource, root)
+        found = header_problems(resource, root, schema)
         problems += found
         if found:
             continue
         try:
-            table, unparsable = read_table(resource, root)
+            table, unparsable = read_table(resource, root, schema)
         except (ValueError, pyarrow.ArrowInvalid) as err:
             problems.append(Problem(name, "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {err}"))
             continue
