@@ -11,7 +11,6 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
-from dp.report import Problem
 
 # How each qualifier ties value to its bounds: "value" (equals value), "empty", or "present".
 QUALIFIER_BOUNDS = {
@@ -87,11 +86,11 @@ def _metric_rules(as_of_minimum):
              lambda f: _implies(f["as_of_basis"] == "publication_date", (f["as_of"] == f["published"]).fillna(True)),
              ("as_of_basis", "source_id")),
         Rule("metrics", "period-start-date", "period_start", "period_start must be a real calendar date (YYYY or YYYY-MM-DD)",
-             lambda f: _implies(f["period_start"].notna(), period_start_dates(f).notna())),
+             lambda f: _implies(f["period_start"].notna(), f["period_start_day"].notna())),
         Rule("metrics", "period-start-before-as-of", "period_start", "period_start must not be after as_of",
-             lambda f: _le(period_start_dates(f), f["as_of"]), ("as_of",)),
+             lambda f: _le(f["period_start_day"], f["as_of"]), ("as_of",)),
         Rule("metrics", "period-start-in-span", "period_start", f"period_start must not be before {as_of_minimum}, where the span of as_of starts",
-             lambda f: _le(pd.Series(pd.Timestamp(as_of_minimum), index=f.index), period_start_dates(f))),
+             lambda f: _le(pd.Series(pd.Timestamp(as_of_minimum), index=f.index), f["period_start_day"])),
         Rule("metrics", "period-start-basis", "period_start_basis", "period_start_basis must be given exactly when period_start is, at the precision it names",
              lambda f: (f["period_start"].isna() == f["period_start_basis"].isna())
              & _implies(f["period_start"].notna(), f["period_start"].str.len() == f["period_start_basis"].map(PERIOD_PRECISION)),
@@ -138,6 +137,7 @@ def _metrics_frame(context):
     units = indicators.typed.set_index("id")["unit"] if indicators is not None else pd.Series(dtype="string")
     metrics["indicator_unit"] = metrics["indicator"].map(units).astype("string")
     metrics["published"] = _published(context, metrics)
+    metrics["period_start_day"] = period_start_dates(metrics)  # parsed once, read by three rules
     return metrics
 
 
