@@ -9,6 +9,7 @@
 """
 import re
 
+import numpy as np
 import pandas as pd
 
 from dp.package import sha256_bytes
@@ -99,27 +100,36 @@ def _quoted_tables(context):
     return [t for t in context.tables.values() if {"quote", "source_id"} <= set(t.text.columns)]
 
 
+def per_distinct(frame, columns, describe, names):
+    """describe(*cells) once per distinct combination of columns, broadcast to a frame aligned with frame's rows.
+
+    Quotes and sources repeat across rows, and describe is Python code, so it runs on the distinct ones only.
+    """
+    codes, uniques = zip(*(pd.factorize(frame[column]) for column in columns))
+    sizes = [len(values) for values in uniques]
+    distinct, inverse = np.unique(np.ravel_multi_index(codes, sizes), return_inverse=True)
+    cells = zip(*(values.take(positions) for values, positions in zip(uniques, np.unravel_index(distinct, sizes))))
+    described = pd.DataFrame([describe(*row) for row in cells], columns=names)
+    return described.take(inverse.ravel()).set_axis(frame.index)
+
+
 def verbatim_problems(context, texts):
+    def occurs(source_id, quote):
+        text = texts.get(source_id)
+        return [text is None or quote in text]
+
     problems = []
     for table in _quoted_tables(context):
-        ok = pd.Series(True, index=table.text.index)
-        for source_id, rows in table.text.groupby("source_id").groups.items():
-            quotes = table.text.loc[rows, "quote"]
-            text = texts.get(source_id)
-            if text is not None:
-                ok[rows] = quotes.map({quote: quote in text for quote in quotes.unique()})
-        for index in ok.index[~ok.astype(bool)]:
+        ok = per_distinct(table.text, ["source_id", "quote"], occurs, ["ok"])["ok"].astype(bool)
+        for index in ok.index[~ok]:
             problems.append(table.problem(index, "quote", "quote-verbatim",
                                           f"the quote does not occur verbatim in source {table.text.at[index, 'source_id']}; copy it exactly from the archived briefing"))
     return problems
 
 
 def _per_quote(table, describe, columns):
-    """describe(quote) for each distinct quote, aligned with the rows of table (quotes repeat)."""
-    quotes = table.text["quote"]
-    distinct = quotes.unique()
-    expected = pd.DataFrame([describe(q) for q in distinct], index=distinct, columns=columns)
-    return expected.reindex(quotes.to_numpy()).set_axis(quotes.index)
+    """describe(quote) for each distinct quote, aligned with the rows of table."""
+    return per_distinct(table.text, ["quote"], describe, columns)
 
 
 def _figure_expectation(quote):

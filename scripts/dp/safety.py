@@ -6,6 +6,7 @@ from dp.report import Problem
 
 # OWASP CSV injection: a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PATTERN = "[" + re.escape("".join(FORMULA_START)) + "]"
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -41,7 +42,7 @@ def injection_problems(tables):
                 continue
             name = field["name"]
             column = table.text[name]
-            risky = column.str.startswith(FORMULA_START)
+            risky = column.str.match(FORMULA_PATTERN)
             for index in column.index[risky]:
                 problems.append(table.problem(index, name, "csv-injection",
                                               f"{column[index][:20]!r} starts with {column[index][0]!r}, which spreadsheets run as a formula; reword the cell"))

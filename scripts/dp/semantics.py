@@ -11,6 +11,8 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
+from dp.tableschema import isin, lookup
+
 
 # How each qualifier ties value to its bounds: "value" (equals value), "empty", or "present".
 QUALIFIER_BOUNDS = {
@@ -93,7 +95,7 @@ def _metric_rules(as_of_minimum):
              lambda f: _le(pd.Series(pd.Timestamp(as_of_minimum), index=f.index), f["period_start_day"])),
         Rule("metrics", "period-start-basis", "period_start_basis", "period_start_basis must be given exactly when period_start is, at the precision it names",
              lambda f: (f["period_start"].isna() == f["period_start_basis"].isna())
-             & _implies(f["period_start"].notna(), f["period_start"].str.len() == f["period_start_basis"].map(PERIOD_PRECISION)),
+             & _implies(f["period_start"].notna(), f["period_start"].str.len() == lookup(f["period_start_basis"], PERIOD_PRECISION)),
              ("period_start",)),
         Rule("metrics", "inference-explained", "note", "a date whose year is inferred needs a note that says how",
              lambda f: _implies(f["as_of_basis"].isin(INFERRED_BASES) | f["period_start_basis"].isin(INFERRED_BASES), f["note"].notna()),
@@ -128,14 +130,14 @@ def _published(context, frame):
     sources = context.tables.get("sources")
     if sources is None:
         return pd.Series(pd.NaT, index=frame.index)
-    return frame["source_id"].map(sources.typed.set_index("id")["published"]).astype("datetime64[ns]")
+    return lookup(frame["source_id"], sources.typed.set_index("id")["published"]).astype("datetime64[ns]")
 
 
 def _metrics_frame(context):
     metrics = context.tables["metrics"].typed.copy()
     indicators = context.tables.get("indicators")
     units = indicators.typed.set_index("id")["unit"] if indicators is not None else pd.Series(dtype="string")
-    metrics["indicator_unit"] = metrics["indicator"].map(units).astype("string")
+    metrics["indicator_unit"] = lookup(metrics["indicator"], units).astype("string")
     metrics["published"] = _published(context, metrics)
     metrics["period_start_day"] = period_start_dates(metrics)  # parsed once, read by three rules
     return metrics
@@ -149,7 +151,9 @@ def _events_frame(context):
 
 def _relations_frame(context):
     relations = context.tables["relations"].typed.copy()
-    metrics = context.tables["metrics"].typed.drop_duplicates("id").set_index("id")
+    metrics = context.tables["metrics"].typed
+    named = isin(metrics["id"], pd.concat([relations["part"], relations["whole"]]).dropna())
+    metrics = metrics[named].drop_duplicates("id").set_index("id")
     for side in ("part", "whole"):
         for column in ("value", "lower_bound", "upper_bound", "unit"):
             relations[f"{side}_{column}"] = relations[side].map(metrics[column])
@@ -158,7 +162,8 @@ def _relations_frame(context):
 
 def _run(rules, table, frame):
     """Problems for the rows of frame that break one of rules, through a pandera schema."""
-    checks = [pa.Check(lambda f, rule=rule: rule.holds(f) | table.unknown({rule.field, *rule.uses}), error=rule.message)
+    # ignore_na=False: each rule decides about empty cells itself, and pandera need not scan every row for them.
+    checks = [pa.Check(lambda f, rule=rule: rule.holds(f) | table.unknown({rule.field, *rule.uses}), error=rule.message, ignore_na=False)
               for rule in rules]
     try:
         pa.DataFrameSchema(checks=checks).validate(frame, lazy=True)

@@ -4,7 +4,6 @@ Every cell is first read as text, so that a cell that does not parse can be name
 column is parsed by the type its schema gives it. The parsing follows frictionless-py's
 defaults: ISO dates (%Y-%m-%d), plain decimal numbers, integers without a fraction.
 """
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +12,9 @@ import pyarrow.compute as pc
 
 from dp.package import read_json
 
-PLAIN_INTEGER = re.compile(r"[+-]?\d+")
+# After trimming whitespace: the plain numbers frictionless reads (no NaN, inf or '1_000'), and integers.
+PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+PLAIN_INTEGER = r"^[+-]?\d+$"
 
 PANDAS_DTYPES = {
     "string": "string",
@@ -36,20 +37,59 @@ def missing_mask(column, schema):
     return column.isin(schema.get("missingValues", [""]))
 
 
+def _arrow_text(column):
+    """The column as an Arrow array of text, without a copy when pandas already holds it in Arrow."""
+    array = pa.array(column, type=pa.large_string(), from_pandas=True)
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+
+
+def _numpy(mask):
+    return mask.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _cast(text, kind):
+    """text cast to kind; a value out of kind's range (a 20-digit integer) becomes null."""
+    try:
+        return pc.cast(text, kind)
+    except pa.ArrowInvalid:
+        return pa.chunked_array([pa.array([_cast_one(value, kind) for value in text.to_pylist()], kind)])
+
+
+def _cast_one(value, kind):
+    try:
+        return None if value is None else pc.cast(pa.scalar(value), kind).as_py()
+    except pa.ArrowInvalid:
+        return None
+
+
 def _parse_numbers(text):
-    """Decimal numbers; NaN and infinities are not plain numbers, though pandas reads them."""
-    values = pd.to_numeric(text.str.strip(), errors="coerce").astype("Float64")
-    bad = values.isna() | values.isin([float("inf"), float("-inf")])
-    return values, bad.fillna(True).astype(bool)
+    """Plain decimal numbers as float64; infinities (1e999) are not plain numbers either."""
+    trimmed = pc.utf8_trim_whitespace(text)
+    well_formed = pc.match_substring_regex(trimmed, PLAIN_NUMBER)
+    values = _cast(pc.if_else(well_formed, trimmed, None), pa.float64())
+    return values, pc.and_kleene(well_formed, pc.is_finite(values))
 
 
 def _parse_integers(text):
-    stripped = text.str.strip()
-    well_formed = stripped.str.fullmatch(PLAIN_INTEGER.pattern).fillna(False).astype(bool)
-    return pd.to_numeric(stripped.where(well_formed), errors="coerce").astype("Int64"), ~well_formed
+    trimmed = pc.utf8_trim_whitespace(text)
+    well_formed = pc.match_substring_regex(trimmed, PLAIN_INTEGER)
+    values = _cast(pc.replace_substring_regex(pc.if_else(well_formed, trimmed, None), r"^\+", ""), pa.int64())
+    return values, pc.is_valid(values)
+
+
+def _to_pandas(values, parsed, kind):
+    """Arrow values as the nullable pandas dtype of kind, null wherever a cell did not parse."""
+    if kind == "string":
+        if not pc.all(parsed).as_py():
+            values = pc.if_else(parsed, values, None)
+        return pd.array(values, dtype=PANDAS_DTYPES[kind])
+    data = values.fill_null(0).to_numpy(zero_copy_only=False)
+    array_type = pd.arrays.FloatingArray if kind == "number" else pd.arrays.IntegerArray
+    return array_type(data, ~_numpy(parsed))
 
 
 def _parse_dates(text):
+    # pandas parses each distinct date once; a column of dates repeats few values.
     values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     return values, values.isna()
 
@@ -65,21 +105,24 @@ def _parse_booleans(text, field):
 
 def parse_column(text, field, schema):
     """Typed values of one column and a mask of the cells that are present but do not parse."""
-    missing = missing_mask(text, schema)
     kind = field.get("type", "string")
-    present = text.where(~missing)
+    arrow = _arrow_text(text)
+    present = pc.invert(pc.is_in(arrow, value_set=pa.array(schema.get("missingValues", [""]), pa.large_string())))
+    if kind in ("date", "boolean"):
+        present = pd.Series(_numpy(present), index=text.index)
+        parse = _parse_dates if kind == "date" else lambda cells: _parse_booleans(cells, field)
+        values, bad = parse(text.where(present))
+        bad &= present
+        return values.mask(bad).astype(PANDAS_DTYPES[kind]), bad
     if kind == "number":
-        values, bad = _parse_numbers(present.fillna("0"))
+        values, parsed = _parse_numbers(pc.if_else(present, arrow, None))
     elif kind == "integer":
-        values, bad = _parse_integers(present.fillna("0"))
-    elif kind == "date":
-        values, bad = _parse_dates(present.fillna("2000-01-01"))
-    elif kind == "boolean":
-        values, bad = _parse_booleans(present.fillna("true"), field)
+        values, parsed = _parse_integers(pc.if_else(present, arrow, None))
     else:
-        values, bad = present.astype("string"), pd.Series(False, index=text.index)
-    values = values.mask(missing | bad)
-    return values.astype(PANDAS_DTYPES.get(kind, "string")), bad & ~missing
+        values, parsed = arrow, present
+    parsed = parsed.fill_null(False)
+    bad = pd.Series(_numpy(pc.and_not(present, parsed)), index=text.index)
+    return pd.Series(_to_pandas(values, parsed, kind), index=text.index), bad
 
 
 def typed_frame(text_frame, schema):
@@ -116,7 +159,14 @@ def fields_by_name(schema):
 
 
 def isin(values, known):
-    """values.isin(known) for text columns; pandas converts a lookup set value by value, pyarrow does not."""
-    lookup = pa.array(pd.Series(known).astype("string"), from_pandas=True).unique()
-    found = pc.is_in(pa.array(values.astype("string"), from_pandas=True), value_set=lookup)
-    return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=values.index)
+    """values.isin(known) for text; pandas compares a lookup set value by value, pyarrow hashes it."""
+    found = pc.is_in(_arrow_text(values), value_set=_arrow_text(pd.Series(known, dtype="str")).combine_chunks())
+    return pd.Series(_numpy(found.fill_null(False)), index=values.index)
+
+
+def lookup(values, mapping):
+    """values.map(mapping) for text values and a mapping (a dict or a Series indexed by text), hashed by pyarrow."""
+    mapping = pd.Series(mapping)
+    keys = _arrow_text(pd.Series(mapping.index, dtype="str")).combine_chunks()
+    positions = pc.index_in(_arrow_text(values), value_set=keys).fill_null(-1).to_numpy(zero_copy_only=False)
+    return pd.Series(pd.api.extensions.take(mapping.array, positions, allow_fill=True), index=values.index)

@@ -8,6 +8,7 @@ Schema can express (dp.semantics), provenance and coverage (dp.provenance), safe
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow
 import pandera.errors
@@ -31,7 +32,7 @@ class Table:
     schema: dict
     text: pd.DataFrame
     typed: pd.DataFrame
-    bad_cells: set = dataclass_field(default_factory=set)  # (index, field) that failed an earlier rule
+    bad: dict = dataclass_field(default_factory=dict)  # field -> mask of the cells that failed an earlier rule
 
     def row_number(self, index):
         return int(index) + 2
@@ -44,8 +45,17 @@ class Table:
 
     def unknown(self, columns):
         """True on the rows where one of columns holds a cell that already failed its Table Schema."""
-        bad = [index for index, name in self.bad_cells if name in columns]
-        return pd.Series(self.text.index.isin(bad) if bad else False, index=self.text.index)
+        unknown = np.zeros(len(self.text), dtype=bool)
+        for name in set(columns) & self.bad.keys():
+            unknown |= self.bad[name]
+        return pd.Series(unknown, index=self.text.index)
+
+    def mark_bad(self, name, mask):
+        """Count the cells of field name where mask is True as unknown for every later rule."""
+        self.bad[name] = self.bad.get(name, np.zeros(len(self.text), dtype=bool)) | np.asarray(mask, dtype=bool)
+
+    def is_bad(self, index, name):
+        return name in self.bad and bool(self.bad[name][index])
 
     def problem(self, index, field, rule, message):
         return Problem(self.name, rule, message, self.row_number(index), self.row_id(index), field)
@@ -109,7 +119,7 @@ def type_problems(table, unparsable):
             value = table.text.at[index, name]
             kind = fields[name].get("type", "string")
             problems.append(table.problem(index, name, "type", f"{value!r} is not a valid {kind}; write {_type_hint(kind)}"))
-            table.bad_cells.add((index, name))
+        table.mark_bad(name, mask)
     return problems
 
 
@@ -129,17 +139,19 @@ def constraint_problems(table):
         return []
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    problems = []
+    problems, failed = [], set()
     fields = fields_by_name(table.schema)
     for case in cases.itertuples(index=False):
         if pd.isna(case.index) or case.column not in fields:
             continue
         index, name = int(case.index), case.column
-        if (index, name) in table.bad_cells:
+        if table.is_bad(index, name) or (index, name) in failed:
             continue
         rule = _constraint_rule(fields[name], case.check, case.check_number)
         problems.append(table.problem(index, name, rule, _constraint_message(table, fields[name], rule, index)))
-        table.bad_cells.add((index, name))
+        failed.add((index, name))
+    for name in {name for _, name in failed}:
+        table.mark_bad(name, table.text.index.isin([index for index, field in failed if field == name]))
     return problems
 
 
@@ -202,8 +214,8 @@ def read_table(resource, root, schema):
 def row_problems(table, unparsable):
     """Type and constraint problems; the cells they name then count as unknown for the later rules."""
     problems = type_problems(table, unparsable) + constraint_problems(table)
-    for index, name in table.bad_cells:
-        table.typed.at[index, name] = pd.NA
+    for name, mask in table.bad.items():
+        table.typed[name] = table.typed[name].mask(mask)
     return problems
 
 
