@@ -9,7 +9,6 @@
 """
 import re
 
-import numpy as np
 import pandas as pd
 
 from dp.package import sha256_bytes
@@ -100,17 +99,9 @@ def _quoted_tables(context):
     return [t for t in context.tables.values() if {"quote", "source_id"} <= set(t.text.columns)]
 
 
-def per_distinct(frame, columns, describe, names):
-    """describe(*cells) once per distinct combination of columns, broadcast to a frame aligned with frame's rows.
-
-    Quotes and sources repeat across rows, and describe is Python code, so it runs on the distinct ones only.
-    """
-    codes, uniques = zip(*(pd.factorize(frame[column]) for column in columns))
-    sizes = [len(values) for values in uniques]
-    distinct, inverse = np.unique(np.ravel_multi_index(codes, sizes), return_inverse=True)
-    cells = zip(*(values.take(positions) for values, positions in zip(uniques, np.unravel_index(distinct, sizes))))
-    described = pd.DataFrame([describe(*row) for row in cells], columns=names)
-    return described.take(inverse.ravel()).set_axis(frame.index)
+def _each(describe, names):
+    """A describe for Table.per_distinct that calls describe(*cells) once per distinct row."""
+    return lambda rows: pd.DataFrame([describe(*cells) for cells in rows.itertuples(index=False)], columns=names)
 
 
 def verbatim_problems(context, texts):
@@ -120,7 +111,7 @@ def verbatim_problems(context, texts):
 
     problems = []
     for table in _quoted_tables(context):
-        ok = per_distinct(table.text, ["source_id", "quote"], occurs, ["ok"])["ok"].astype(bool)
+        ok = table.per_distinct(["source_id", "quote"], _each(occurs, ["ok"]))["ok"].astype(bool)
         for index in ok.index[~ok]:
             problems.append(table.problem(index, "quote", "quote-verbatim",
                                           f"the quote does not occur verbatim in source {table.text.at[index, 'source_id']}; copy it exactly from the archived briefing"))
@@ -129,7 +120,7 @@ def verbatim_problems(context, texts):
 
 def _per_quote(table, describe, columns):
     """describe(quote) for each distinct quote, aligned with the rows of table."""
-    return per_distinct(table.text, ["quote"], describe, columns)
+    return table.per_distinct(["quote"], _each(describe, columns))
 
 
 def _figure_expectation(quote):

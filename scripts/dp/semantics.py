@@ -126,26 +126,29 @@ RELATION_RULES = [
 ]
 
 
-def _published(context, frame):
+def _published(context, table):
+    """The publication date of each row's source."""
     sources = context.tables.get("sources")
     if sources is None:
-        return pd.Series(pd.NaT, index=frame.index)
-    return lookup(frame["source_id"], sources.typed.set_index("id")["published"]).astype("datetime64[ns]")
+        return pd.Series(pd.NaT, index=table.text.index)
+    dates = sources.typed.set_index("id")["published"]
+    return table.per_distinct(["source_id"], lambda rows: lookup(rows["source_id"], dates)).astype("datetime64[ns]")
 
 
 def _metrics_frame(context):
-    metrics = context.tables["metrics"].typed.copy()
+    table = context.tables["metrics"]
     indicators = context.tables.get("indicators")
     units = indicators.typed.set_index("id")["unit"] if indicators is not None else pd.Series(dtype="string")
-    metrics["indicator_unit"] = lookup(metrics["indicator"], units).astype("string")
-    metrics["published"] = _published(context, metrics)
+    metrics = table.typed.copy(deep=False)  # columns are added, none changed
+    metrics["indicator_unit"] = table.per_distinct(["indicator"], lambda rows: lookup(rows["indicator"], units)).astype("string")
+    metrics["published"] = _published(context, table)
     metrics["period_start_day"] = period_start_dates(metrics)  # parsed once, read by three rules
     return metrics
 
 
 def _events_frame(context):
-    events = context.tables["events"].typed.copy()
-    events["published"] = _published(context, events)
+    events = context.tables["events"].typed.copy(deep=False)
+    events["published"] = _published(context, context.tables["events"])
     return events
 
 

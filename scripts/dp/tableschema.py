@@ -25,7 +25,7 @@ PANDAS_DTYPES = {
 }
 
 
-def read_text_frame(path):
+def read_text_frame(path):  # or a binary file object
     """Every cell of a CSV as text, nothing converted; the empty cell stays ''.
 
     pyarrow's reader is about three times faster here than pandas' C reader for all-text columns.
@@ -160,6 +160,9 @@ def fields_by_name(schema):
 
 def isin(values, known):
     """values.isin(known) for text; pandas compares a lookup set value by value, pyarrow hashes it."""
+    if len(known) > len(values):  # hash the smaller side: first drop the known values that are not among values
+        known = pd.Series(known, dtype="str")
+        known = known[isin(known, values)]
     found = pc.is_in(_arrow_text(values), value_set=_arrow_text(pd.Series(known, dtype="str")).combine_chunks())
     return pd.Series(_numpy(found.fill_null(False)), index=values.index)
 

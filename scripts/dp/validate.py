@@ -5,6 +5,7 @@ the Table Schemas run vectorised through pandas and pandera; then come the rules
 Schema can express (dp.semantics), provenance and coverage (dp.provenance), safety
 (dp.safety) and the release record (dp.releases).
 """
+import io
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ class Table:
     text: pd.DataFrame
     typed: pd.DataFrame
     bad: dict = dataclass_field(default_factory=dict)  # field -> mask of the cells that failed an earlier rule
+    _distinct: dict = dataclass_field(default_factory=dict, repr=False)
 
     def row_number(self, index):
         return int(index) + 2
@@ -57,8 +59,38 @@ class Table:
     def is_bad(self, index, name):
         return name in self.bad and bool(self.bad[name][index])
 
+    def distinct(self, columns):
+        """(code of each row, frame of the distinct combinations of the text of columns), computed once.
+
+        Keys, sources and quotes repeat across rows: a check that would hash a column again, or run
+        Python for every row, works on the distinct combinations and spreads its answer by code.
+        """
+        key = tuple(columns)
+        if key not in self._distinct:
+            if len(key) == 1:
+                codes, uniques = pd.factorize(self.text[key[0]])
+                self._distinct[key] = codes, pd.DataFrame({key[0]: uniques})
+            else:
+                self._distinct[key] = _combined([self.distinct([name]) for name in key])
+        return self._distinct[key]
+
+    def per_distinct(self, columns, describe):
+        """describe(frame of distinct combinations), a Series or frame in its order, spread to every row."""
+        codes, rows = self.distinct(columns)
+        return describe(rows).take(codes).set_axis(self.text.index)
+
     def problem(self, index, field, rule, message):
         return Problem(self.name, rule, message, self.row_number(index), self.row_id(index), field)
+
+
+def _combined(parts):
+    """The distinct combinations of several columns, from each column's (codes, distinct values)."""
+    sizes = [len(rows) for _, rows in parts]
+    combination = np.ravel_multi_index([codes for codes, _ in parts], sizes)
+    distinct, inverse = np.unique(combination, return_inverse=True)
+    positions = np.unravel_index(distinct, sizes)
+    rows = pd.concat([rows.iloc[at].reset_index(drop=True) for (_, rows), at in zip(parts, positions)], axis=1)
+    return inverse.ravel(), rows
 
 
 @dataclass
@@ -77,10 +109,8 @@ def descriptor_problems(path):
     return [Problem("datapackage.json", error.type, error.message) for error in errors]
 
 
-def integrity_problems(resource, root):
-    """Bytes, hash, and UTF-8 without BOM for one file."""
-    path = root / resource["path"]
-    data = path.read_bytes()
+def integrity_problems(resource, path, data):
+    """Bytes, hash, and UTF-8 without BOM for one file, whose content is data."""
     digest = sha256_bytes(data)
     name = resource["name"]
     problems = []
@@ -189,11 +219,12 @@ def foreign_key_problems(table, tables):
         if target is None:
             continue
         remote = as_list(reference["fields"])
-        values, present = _key_values(table.text, local), (table.text[local] != "").any(axis=1)
-        dangling = present & ~isin(values, _key_values(target.text, remote))
+        known = _key_values(target.text, remote)
+        dangling = table.per_distinct(local, lambda rows: (rows != "").any(axis=1) & ~isin(_key_values(rows, local), known))
         for index in dangling.index[dangling]:
+            value = ", ".join(repr(cell) for cell in table.text.loc[index, local])
             problems.append(table.problem(index, ",".join(local), "foreign-key",
-                                          f"{values[index]!r} is not an {'/'.join(remote)} in {target.name}"))
+                                          f"{value} is not an {'/'.join(remote)} in {target.name}"))
     return problems
 
 
@@ -205,8 +236,8 @@ def _key_values(frame, fields):
     return values
 
 
-def read_table(resource, root, schema):
-    text = read_text_frame(root / resource["path"])
+def read_table(resource, data, schema):
+    text = read_text_frame(io.BytesIO(data))
     typed, unparsable = typed_frame(text, schema)
     return Table(resource["name"], resource, schema, text, typed), unparsable
 
@@ -221,6 +252,9 @@ def row_problems(table, unparsable):
 
 def validate_package(descriptor_path):
     """Every problem of the package at descriptor_path; raises PackageError if it cannot be read."""
+    # pyarrow's default allocator (mimalloc) made reading and parsing a 1M-row table about 0.9 s
+    # slower here than the system allocator (scripts/bench.py); validation is a one-shot job.
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     descriptor_path = Path(descriptor_path)
     descriptor = read_descriptor(descriptor_path)
     root = descriptor_path.parent
@@ -234,7 +268,9 @@ def validate_package(descriptor_path):
             if name not in unsafe:
                 problems.append(Problem(str(name), "missing-file", f"{resource.get('path')} does not exist"))
             continue
-        problems += integrity_problems(resource, root)
+        path = root / resource["path"]
+        data = path.read_bytes()  # read once: hashed, checked for UTF-8, then parsed
+        problems += integrity_problems(resource, path, data)
         if resource.get("type") != "table" and "schema" not in resource:
             continue
         schema = schema_of(resource, root)
@@ -243,7 +279,7 @@ def validate_package(descriptor_path):
         if found:
             continue
         try:
-            table, unparsable = read_table(resource, root, schema)
+            table, unparsable = read_table(resource, data, schema)
         except (ValueError, pyarrow.ArrowInvalid) as err:
             problems.append(Problem(name, "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {err}"))
             continue
