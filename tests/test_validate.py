@@ -154,6 +154,7 @@ def test_cli_valid_package_exits_0():
     result = run_script("validate.py")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1].startswith("VALID")
+    assert result.stderr == ""
 
 
 def test_cli_invalid_package_exits_1_with_one_line_per_problem(package_copy):
@@ -161,6 +162,7 @@ def test_cli_invalid_package_exits_1_with_one_line_per_problem(package_copy):
     set_cell(package_copy, "metrics", "m002", "unit", "troops")
     result = run_script("validate.py", package_copy)
     assert result.returncode == 1
+    assert result.stderr == ""  # nothing on stderr, not even an "Exception ignored" at exit
     lines = result.stdout.strip().splitlines()
     assert lines[-1] == "INVALID: 4 problem(s)"  # the two cells, and the release check for the descriptor and metrics.csv
     assert "metrics, row 5 (m004), field value: [type]" in lines[0] + lines[1]

@@ -169,7 +169,8 @@ def _run(rules, table, frame):
     checks = [pa.Check(lambda f, rule=rule: rule.holds(f) | table.unknown({rule.field, *rule.uses}), error=rule.message, ignore_na=False)
               for rule in rules]
     try:
-        pa.DataFrameSchema(checks=checks).validate(frame, lazy=True)
+        # pandera copies the frame unless inplace; a shallow copy costs nothing, and nothing is coerced
+        pa.DataFrameSchema(checks=checks).validate(frame.copy(deep=False), lazy=True, inplace=True)
         return []
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases

@@ -165,7 +165,8 @@ def _type_hint(kind):
 def constraint_problems(table):
     """Table Schema constraints, primary key included, through the derived pandera schema."""
     try:
-        to_pandera(table.schema, table.name).validate(table.typed, lazy=True)
+        # pandera copies the frame unless inplace; a shallow copy costs nothing, and nothing is coerced
+        to_pandera(table.schema, table.name).validate(table.typed.copy(deep=False), lazy=True, inplace=True)
         return []
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
