@@ -19,7 +19,7 @@ from dp import provenance, releases, safety, semantics
 from dp.package import read_descriptor, sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera
 from dp.report import Problem
-from dp.tableschema import as_list, fields_by_name, isin, primary_key, read_text_frame, schema_of, typed_frame
+from dp.tableschema import as_list, fields_by_name, isin, primary_key, read_text_frame, schema_of, typed_frame, use_system_allocator
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -252,10 +252,11 @@ def row_problems(table, unparsable):
 
 
 def validate_package(descriptor_path):
-    """Every problem of the package at descriptor_path; raises PackageError if it cannot be read."""
-    # pyarrow's default allocator (mimalloc) made reading and parsing a 1M-row table about 0.9 s
-    # slower here than the system allocator (scripts/bench.py); validation is a one-shot job.
-    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+    """Every problem of the package at descriptor_path; raises PackageError if it cannot be read.
+
+    Switches pyarrow to the system allocator for the rest of the process (see use_system_allocator).
+    """
+    use_system_allocator()
     descriptor_path = Path(descriptor_path)
     descriptor = read_descriptor(descriptor_path)
     root = descriptor_path.parent
