@@ -93,9 +93,10 @@ def _floor(path):
     return time.perf_counter() - start
 
 
-def measure_in_child(kind, descriptor_path):
+def in_child(*args):
+    """Run `python -m dp.bench ARGS` in a fresh process and return what it prints, as JSON."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"))
-    result = subprocess.run([sys.executable, "-m", "dp.bench", kind, str(descriptor_path)],
+    result = subprocess.run([sys.executable, "-m", "dp.bench", *map(str, args)],
                             capture_output=True, text=True, env=env, check=True)
     return json.loads(result.stdout)
 
@@ -116,8 +117,9 @@ def run(sizes=SIZES, workdir=ROOT / "bench-out"):
     """Measure every size; print a table and the summary line for the largest."""
     print(" ".join(f"{heading:>{width}}" for _, heading, width, _ in COLUMNS))
     for rows in sizes:
-        path = build_package(rows, Path(workdir) / str(rows))
-        ours, theirs, bare_read, floor = (measure_in_child(kind, path) for kind in ("ours", "frictionless", "read_csv", "floor"))
+        # Built in a child too: a parent process grown by building slowed every measurement here.
+        path = Path(in_child("build", rows, Path(workdir) / str(rows)))
+        ours, theirs, bare_read, floor = (in_child(kind, path) for kind in ("ours", "frictionless", "read_csv", "floor"))
         row = {
             "rows": rows, "ours_s": ours["seconds"], "frictionless_s": theirs["seconds"], "read_csv_s": bare_read["seconds"],
             "speedup_vs_frictionless": theirs["seconds"] / ours["seconds"], "over_read_csv": ours["seconds"] / bare_read["seconds"],
@@ -131,4 +133,7 @@ def run(sizes=SIZES, workdir=ROOT / "bench-out"):
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(sys.argv[1], sys.argv[2])))
+    if sys.argv[1] == "build":
+        print(json.dumps(str(build_package(int(sys.argv[2]), sys.argv[3]))))
+    else:
+        print(json.dumps(measure(sys.argv[1], sys.argv[2])))
