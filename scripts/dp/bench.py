@@ -11,6 +11,7 @@ import io
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -91,6 +92,28 @@ def _floor(path):
     data.decode("utf-8")
     read_text_frame(io.BytesIO(data))["id"].is_unique
     return time.perf_counter() - start
+
+
+def _wall_seconds(command):
+    start = time.perf_counter()
+    subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
+    return time.perf_counter() - start
+
+
+def real_package(runs=5):
+    """Median wall time, over interleaved runs, of both validators' command lines on the real package,
+    and of importing pandera.pandas alone (the import our checks cannot do without)."""
+    commands = {
+        "ours_s": [sys.executable, "scripts/validate.py"],
+        "frictionless_s": [str(Path(sys.executable).parent / "frictionless"), "validate", "datapackage.json"],
+        "import_pandera_s": [sys.executable, "-c", "import pandera.pandas"],
+    }
+    times = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            times[name].append(_wall_seconds(command))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return medians | {"ratio": medians["ours_s"] / medians["frictionless_s"]}
 
 
 def in_child(*args):
