@@ -3,6 +3,7 @@ import re
 from pathlib import PurePosixPath
 
 from dp.report import Problem
+from dp.tableschema import in_parallel
 
 # OWASP CSV injection: a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -35,15 +36,13 @@ def path_problems(descriptor):
 
 
 def injection_problems(tables):
+    columns = [(table, field["name"]) for table in tables.values() for field in table.schema["fields"]
+               if field.get("type", "string") == "string" and field["name"] in table.text.columns]
+    risky = in_parallel(lambda column: column[0].text[column[1]].str.match(FORMULA_PATTERN), columns)
     problems = []
-    for table in tables.values():
-        for field in table.schema["fields"]:
-            if field.get("type", "string") != "string" or field["name"] not in table.text.columns:
-                continue
-            name = field["name"]
-            column = table.text[name]
-            risky = column.str.match(FORMULA_PATTERN)
-            for index in column.index[risky]:
-                problems.append(table.problem(index, name, "csv-injection",
-                                              f"{column[index][:20]!r} starts with {column[index][0]!r}, which spreadsheets run as a formula; reword the cell"))
+    for (table, name), mask in zip(columns, risky):
+        column = table.text[name]
+        for index in column.index[mask]:
+            problems.append(table.problem(index, name, "csv-injection",
+                                          f"{column[index][:20]!r} starts with {column[index][0]!r}, which spreadsheets run as a formula; reword the cell"))
     return problems
