@@ -45,7 +45,9 @@ def read_text_frame(path):  # or a binary file object
 
 
 def missing_mask(column, schema):
-    return column.isin(schema.get("missingValues", [""]))
+    """True where a cell is one of the schema's missingValues (by default, the empty string)."""
+    missing = pc.is_in(_arrow_text(column), value_set=pa.array(schema.get("missingValues", [""]), pa.large_string()))
+    return pd.Series(_numpy(missing), index=column.index)
 
 
 def _arrow_text(column):
@@ -117,14 +119,13 @@ def _parse_booleans(text, field):
 def parse_column(text, field, schema):
     """Typed values of one column and a mask of the cells that are present but do not parse."""
     kind = field.get("type", "string")
-    arrow = _arrow_text(text)
-    present = pc.invert(pc.is_in(arrow, value_set=pa.array(schema.get("missingValues", [""]), pa.large_string())))
+    present_mask = ~missing_mask(text, schema)
     if kind in ("date", "boolean"):
-        present = pd.Series(_numpy(present), index=text.index)
         parse = _parse_dates if kind == "date" else lambda cells: _parse_booleans(cells, field)
-        values, bad = parse(text.where(present))
-        bad &= present
+        values, bad = parse(text.where(present_mask))
+        bad &= present_mask
         return values.mask(bad).astype(PANDAS_DTYPES[kind]), bad
+    arrow, present = _arrow_text(text), pa.chunked_array([pa.array(present_mask.to_numpy())])
     if kind == "number":
         values, parsed = _parse_numbers(pc.if_else(present, arrow, None))
     elif kind == "integer":

@@ -68,7 +68,7 @@ class Table:
         key = tuple(columns)
         if key not in self._distinct:
             if len(key) == 1:
-                codes, uniques = pd.factorize(self.text[key[0]])
+                codes, uniques = pd.factorize(self.text[key[0]], use_na_sentinel=False)
                 self._distinct[key] = codes, pd.DataFrame({key[0]: uniques})
             else:
                 self._distinct[key] = _combined([self.distinct([name]) for name in key])
