@@ -62,3 +62,13 @@ def to_pandera(schema, name=None):
         ordered=True,
         name=name,
     )
+
+
+def validate_lazily(schema, frame):
+    """schema.validate(frame, lazy=True) without pandera's deep copy of frame.
+
+    pandera copies the frame unless inplace=True. It is given a shallow copy (no data copied;
+    nothing is coerced), because pandera remembers the frames it validated in place: remembering
+    a frame that lives until exit printed "Exception ignored" on stderr at exit.
+    """
+    return schema.validate(frame.copy(deep=False), lazy=True, inplace=True)

@@ -11,6 +11,7 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
+from dp.pandera_schema import validate_lazily
 from dp.tableschema import isin, lookup
 
 
@@ -169,8 +170,7 @@ def _run(rules, table, frame):
     checks = [pa.Check(lambda f, rule=rule: rule.holds(f) | table.unknown({rule.field, *rule.uses}), error=rule.message, ignore_na=False)
               for rule in rules]
     try:
-        # pandera copies the frame unless inplace; a shallow copy costs nothing, and nothing is coerced
-        pa.DataFrameSchema(checks=checks).validate(frame.copy(deep=False), lazy=True, inplace=True)
+        validate_lazily(pa.DataFrameSchema(checks=checks), frame)
         return []
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases

@@ -17,7 +17,7 @@ from frictionless import Package, Resource
 
 from dp import provenance, releases, safety, semantics
 from dp.package import read_descriptor, sha256_bytes
-from dp.pandera_schema import constraint_checks, to_pandera
+from dp.pandera_schema import constraint_checks, to_pandera, validate_lazily
 from dp.report import Problem
 from dp.tableschema import as_list, fields_by_name, isin, primary_key, read_text_frame, schema_of, typed_frame, use_system_allocator
 
@@ -165,8 +165,7 @@ def _type_hint(kind):
 def constraint_problems(table):
     """Table Schema constraints, primary key included, through the derived pandera schema."""
     try:
-        # pandera copies the frame unless inplace; a shallow copy costs nothing, and nothing is coerced
-        to_pandera(table.schema, table.name).validate(table.typed.copy(deep=False), lazy=True, inplace=True)
+        validate_lazily(to_pandera(table.schema, table.name), table.typed)
         return []
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
