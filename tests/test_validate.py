@@ -21,6 +21,7 @@ CELL_BREAKS = [
     ("indicators", "airstrikes", "label", "Coalition members", "unique"),
     ("metrics", "m009", "quote", "", "required"),
     ("metrics", "m001", "as_of", "2013-12-31", "minimum"),
+    ("metrics", "m001", "as_of", "0001-01-01", "minimum"),  # a real date, out of datetime64[ns]'s range
     ("metrics", "m007", "lower_bound", "-5", "minimum"),
     ("places", "iraq", "iso3166_1_alpha3", "iq", "pattern"),
     ("metrics", "m007", "indicator", "sorties", "foreign-key"),

@@ -12,7 +12,7 @@ import pandera.errors
 import pandera.pandas as pa
 
 from dp.pandera_schema import validate_lazily
-from dp.tableschema import isin, lookup
+from dp.tableschema import PANDAS_DTYPES, isin, lookup
 
 
 # How each qualifier ties value to its bounds: "value" (equals value), "empty", or "present".
@@ -133,7 +133,7 @@ def _published(context, table):
     if sources is None:
         return pd.Series(pd.NaT, index=table.text.index)
     dates = sources.typed.set_index("id")["published"]
-    return table.per_distinct(["source_id"], lambda rows: lookup(rows["source_id"], dates)).astype("datetime64[ns]")
+    return table.per_distinct(["source_id"], lambda rows: lookup(rows["source_id"], dates)).astype(PANDAS_DTYPES["date"])
 
 
 def _metrics_frame(context):

@@ -22,7 +22,7 @@ PANDAS_DTYPES = {
     "string": "string",
     "number": "Float64",
     "integer": "Int64",
-    "date": "datetime64[ns]",
+    "date": "datetime64[us]",  # pandas 3 parses to microseconds, which reach back to year 1
     "boolean": "boolean",
 }
 
