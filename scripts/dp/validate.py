@@ -250,6 +250,29 @@ def row_problems(table, unparsable):
     return problems
 
 
+def resource_problems(resource, root):
+    """The problems of one resource's file, and its Table when it is a table that could be read."""
+    path = root / resource["path"]
+    data = path.read_bytes()  # read once: hashed, checked for UTF-8, then parsed
+    found, table = table_problems(resource, root, data)
+    return integrity_problems(resource, path, data) + found, table
+
+
+def table_problems(resource, root, data):
+    """Header, type and constraint problems of a tabular resource whose file holds data, and its Table."""
+    if resource.get("type") != "table" and "schema" not in resource:
+        return [], None
+    schema = schema_of(resource, root)
+    found = header_problems(resource, root, schema)
+    if found:
+        return found, None
+    try:
+        table, unparsable = read_table(resource, data, schema)
+    except (ValueError, pyarrow.ArrowInvalid) as err:
+        return [Problem(resource["name"], "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {err}")], None
+    return row_problems(table, unparsable), table
+
+
 def validate_package(descriptor_path):
     """Every problem of the package at descriptor_path; raises PackageError if it cannot be read.
 
@@ -269,23 +292,10 @@ def validate_package(descriptor_path):
             if name not in unsafe:
                 problems.append(Problem(str(name), "missing-file", f"{resource.get('path')} does not exist"))
             continue
-        path = root / resource["path"]
-        data = path.read_bytes()  # read once: hashed, checked for UTF-8, then parsed
-        problems += integrity_problems(resource, path, data)
-        if resource.get("type") != "table" and "schema" not in resource:
-            continue
-        schema = schema_of(resource, root)
-        found = header_problems(resource, root, schema)
+        found, table = resource_problems(resource, root)
         problems += found
-        if found:
-            continue
-        try:
-            table, unparsable = read_table(resource, data, schema)
-        except (ValueError, pyarrow.ArrowInvalid) as err:
-            problems.append(Problem(name, "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {err}"))
-            continue
-        problems += row_problems(table, unparsable)
-        tables[name] = table
+        if table is not None:
+            tables[name] = table
     for table in tables.values():
         problems += foreign_key_problems(table, tables)
     context = Context(root, descriptor_path, descriptor, tables)
