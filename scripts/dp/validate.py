@@ -254,8 +254,9 @@ def resource_problems(resource, root):
     """The problems of one resource's file, and its Table when it is a table that could be read."""
     path = root / resource["path"]
     data = path.read_bytes()  # read once: hashed, checked for UTF-8, then parsed
+    problems = integrity_problems(resource, path, data)  # first: its UTF-8 check decodes a copy of data
     found, table = table_problems(resource, root, data)
-    return integrity_problems(resource, path, data) + found, table
+    return problems + found, table
 
 
 def table_problems(resource, root, data):
