@@ -1,10 +1,12 @@
 """The validation gate: each rule, broken on a copy of the real package, is named with its row and field."""
+import io
 import json
 
 import pytest
 
 from breakage import delete_row, edit_descriptor, read_rows, refresh, set_cell, write_rows
 from conftest import ROOT, run_script
+from dp.tableschema import read_text_frame
 from dp.validate import validate_package
 
 # (resource, row id, field, bad value, rule the validator must name)
@@ -113,6 +115,24 @@ def test_bytes_that_are_not_utf8_are_caught(package_copy):
     path.write_bytes(path.read_bytes().replace(b"Mosul", b"Mos\xfcl"))
     refresh(package_copy)
     assert ("places", "encoding") in {(p.resource, p.rule) for p in problems_of(package_copy)}
+
+
+def test_a_table_that_cannot_be_read_gives_its_reason_and_no_cascade(package_copy):
+    path = package_copy.parent / "data" / "metrics.csv"
+    data = path.read_bytes()
+    at = data.rfind(b"Raqqa")
+    path.write_bytes(data[:at] + b"R\xe4qqa" + data[at + 5:])
+    refresh(package_copy)
+    rules = {(p.resource, p.rule) for p in problems_of(package_copy)}
+    assert ("metrics", "encoding") in rules
+    assert not {rule for _, rule in rules} & {"malformed-csv", "coverage"}
+
+
+def test_the_reader_rejects_bytes_that_are_not_utf8_anywhere_in_a_file():
+    # Validation checks UTF-8 itself only for files it could not read as tables; this is why.
+    data = b"a,b\n" + b"x,y\n" * 50_000 + b"x,\xe4\n"
+    with pytest.raises(ValueError):
+        read_text_frame(io.BytesIO(data))
 
 
 @pytest.mark.parametrize("change,rule", [

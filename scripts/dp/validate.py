@@ -110,7 +110,7 @@ def descriptor_problems(path):
 
 
 def integrity_problems(resource, path, data):
-    """Bytes, hash, and UTF-8 without BOM for one file, whose content is data."""
+    """Bytes, hash, and no byte order mark, for one file whose content is data."""
     digest = sha256_bytes(data)
     name = resource["name"]
     problems = []
@@ -121,11 +121,15 @@ def integrity_problems(resource, path, data):
         problems.append(Problem(name, "hash-count", f"descriptor hash {expected} differs from {path.name}'s sha256 {digest}; run scripts/build_datapackage.py after editing"))
     if data.startswith(UTF8_BOM):
         problems.append(Problem(name, "encoding", f"{path.name} starts with a UTF-8 byte order mark; save it as UTF-8 without BOM"))
+    return problems
+
+
+def utf8_problems(resource, path, data):
     try:
         data.decode("utf-8")
+        return []
     except UnicodeDecodeError as err:
-        problems.append(Problem(name, "encoding", f"{path.name} is not UTF-8 at byte {err.start}"))
-    return problems
+        return [Problem(resource["name"], "encoding", f"{path.name} is not UTF-8 at byte {err.start}")]
 
 
 def header_problems(resource, root, schema):
@@ -253,10 +257,15 @@ def row_problems(table, unparsable):
 def resource_problems(resource, root):
     """The problems of one resource's file, and its Table when it is a table that could be read."""
     path = root / resource["path"]
-    data = path.read_bytes()  # read once: hashed, checked for UTF-8, then parsed
-    problems = integrity_problems(resource, path, data)  # first: its UTF-8 check decodes a copy of data
+    data = path.read_bytes()  # read once: hashed, then parsed
+    problems = integrity_problems(resource, path, data)
     found, table = table_problems(resource, root, data)
-    return problems + found, table
+    if table is not None:  # pyarrow checked UTF-8 as it read every cell as text
+        return problems + found, table
+    encoding = utf8_problems(resource, path, data)
+    if encoding:  # the reason the CSV could not be read, if it could not
+        found = [problem for problem in found if problem.rule != "malformed-csv"]
+    return problems + encoding + found, None
 
 
 def table_problems(resource, root, data):
