@@ -28,12 +28,15 @@ PANDAS_DTYPES = {
 
 
 def use_system_allocator():
-    """Make pyarrow allocate with malloc for the rest of this process.
+    """Make pyarrow allocate with malloc for the rest of this process, unless ARROW_DEFAULT_MEMORY_POOL
+    names an allocator.
 
-    Its default here (mimalloc) made reading and parsing a 1M-row metrics table about 0.9 s slower
-    (scripts/bench.py, ARROW_DEFAULT_MEMORY_POOL=mimalloc against =system).
+    pyarrow's default here (mimalloc) made validating 1M metric rows 0.55 to 0.95 s slower in three
+    paired runs (2.8-3.1 s against 2.2-2.3 s). To measure:
+    ARROW_DEFAULT_MEMORY_POOL=mimalloc (or =system) python -m dp.bench ours PATH/TO/datapackage.json
     """
-    pa.set_memory_pool(pa.system_memory_pool())
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+        pa.set_memory_pool(pa.system_memory_pool())
 
 
 def read_text_frame(path):  # or a binary file object
