@@ -58,6 +58,7 @@ def _peak_mb():
 
 def measure(kind, descriptor_path):
     """Time one kind of work on the package, in this process; returns seconds, peak MB and invalid rows."""
+    metrics_csv = Path(descriptor_path).parent / "data" / "metrics.csv"
     if kind == "ours":
         from dp.validate import validate_package
         start = time.perf_counter()
@@ -72,10 +73,10 @@ def measure(kind, descriptor_path):
         invalid = sorted({e.row_number for t in report.tasks if t.name == "metrics" for e in t.errors
                           if getattr(e, "row_number", None)})
     elif kind == "floor":
-        seconds, invalid = _floor(Path(descriptor_path).parent / "data" / "metrics.csv"), []
+        seconds, invalid = _floor(metrics_csv), []
     else:
         start = time.perf_counter()
-        pd.read_csv(Path(descriptor_path).parent / "data" / "metrics.csv")
+        pd.read_csv(metrics_csv)
         seconds = time.perf_counter() - start
         invalid = []
     return {"seconds": seconds, "peak_mb": _peak_mb(), "invalid_rows": invalid}

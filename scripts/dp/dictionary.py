@@ -6,8 +6,8 @@ required/unique, the other constraints, description and a few example values fro
 from pathlib import Path
 
 from dp.load import tabular_resources
-from dp.package import DEFAULT_DESCRIPTOR, read_json
-from dp.tableschema import as_list, missing_mask, read_text_frame, schema_of
+from dp.package import DEFAULT_DESCRIPTOR, read_descriptor
+from dp.tableschema import as_list, is_required, is_unique, missing_mask, read_text_frame, schema_of
 
 EXAMPLES_PER_FIELD = 3
 EXAMPLE_MAX_CHARS = 40
@@ -54,20 +54,13 @@ def example_values(column, schema):
     return [shorten(value) for value in present.drop_duplicates().head(EXAMPLES_PER_FIELD)]
 
 
-def is_key(field, schema):
-    return as_list(schema.get("primaryKey", [])) == [field["name"]]
-
-
 def field_row(field, schema, text):
-    constraints = field.get("constraints", {})
-    required = constraints.get("required") or is_key(field, schema)
-    unique = constraints.get("unique") or is_key(field, schema)
     examples = example_values(text[field["name"]], schema) if field["name"] in text else []
     return [
         code(field["name"]),
         field.get("type", "string"),
-        "yes" if required else "no",
-        "yes" if unique else "no",
+        "yes" if is_required(field, schema) else "no",
+        "yes" if is_unique(field, schema) else "no",
         constraint_summary(field),
         field.get("description", ""),
         ", ".join(code(value) for value in examples),
@@ -106,7 +99,7 @@ def resource_section(resource, root):
 
 def render_dictionary(descriptor_path=DEFAULT_DESCRIPTOR):
     """The whole data dictionary as Markdown text."""
-    descriptor = read_json(descriptor_path)
+    descriptor = read_descriptor(descriptor_path)
     root = Path(descriptor_path).parent
     resources = tabular_resources(descriptor)
     lines = [

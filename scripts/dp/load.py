@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dp.package import DEFAULT_DESCRIPTOR, read_json
-from dp.tableschema import read_text_frame, schema_of, typed_frame
+from dp.package import DEFAULT_DESCRIPTOR, read_descriptor
+from dp.tableschema import is_tabular, read_text_frame, schema_of, typed_frame
 
 
 class LoadError(ValueError):
@@ -23,7 +23,7 @@ class LoadError(ValueError):
 
 
 def tabular_resources(descriptor):
-    return [resource for resource in descriptor["resources"] if resource.get("type") == "table"]
+    return [resource for resource in descriptor["resources"] if is_tabular(resource)]
 
 
 def resource_entry(descriptor, name):
@@ -63,12 +63,12 @@ def read_resource(resource, root):
 
 def load_resource(name, descriptor_path=DEFAULT_DESCRIPTOR):
     """The typed DataFrame of the tabular resource called name."""
-    descriptor = read_json(descriptor_path)
+    descriptor = read_descriptor(descriptor_path)
     return read_resource(resource_entry(descriptor, name), Path(descriptor_path).parent)
 
 
 def load_package(descriptor_path=DEFAULT_DESCRIPTOR):
     """{resource name: typed DataFrame} for every tabular resource, in descriptor order."""
-    descriptor = read_json(descriptor_path)
+    descriptor = read_descriptor(descriptor_path)
     root = Path(descriptor_path).parent
     return {resource["name"]: read_resource(resource, root) for resource in tabular_resources(descriptor)}

@@ -8,7 +8,7 @@ whether a column may hold nulls. Foreign keys are checked in dp.validate, across
 import pandas as pd
 import pandera.pandas as pa
 
-from dp.tableschema import PANDAS_DTYPES, primary_key
+from dp.tableschema import PANDAS_DTYPES, is_required, is_unique, primary_key
 
 
 def _bound(field, value):
@@ -37,14 +37,12 @@ def constraint_checks(field):
     return checks
 
 
-def column_for(field, primary_key):
-    constraints = field.get("constraints", {})
-    is_key = primary_key == [field["name"]]
+def column_for(field, schema):
     return pa.Column(
         PANDAS_DTYPES.get(field.get("type", "string"), "string"),
         checks=[check for _, check in constraint_checks(field)],
-        nullable=not (constraints.get("required") or field["name"] in primary_key),
-        unique=bool(constraints.get("unique") or is_key),
+        nullable=not is_required(field, schema),
+        unique=is_unique(field, schema),
         report_duplicates="exclude_first",
         required=True,
         name=field["name"],
@@ -55,7 +53,7 @@ def to_pandera(schema, name=None):
     """The pandera DataFrameSchema that checks a typed frame against a Table Schema."""
     key = primary_key(schema)
     return pa.DataFrameSchema(
-        {field["name"]: column_for(field, key) for field in schema["fields"]},
+        {field["name"]: column_for(field, schema) for field in schema["fields"]},
         unique=key if len(key) > 1 else None,
         report_duplicates="exclude_first",
         strict=True,

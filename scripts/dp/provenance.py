@@ -14,6 +14,7 @@ import pandas as pd
 from dp.package import sha256_bytes
 from dp.report import Problem
 from dp.safety import unsafe_path_reason
+from dp.tableschema import is_tabular
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
@@ -249,4 +250,4 @@ def problems(context):
 
 def _unread_tables(context):
     return [resource.get("name") for resource in context.descriptor.get("resources", [])
-            if (resource.get("type") == "table" or "schema" in resource) and resource.get("name") not in context.tables]
+            if is_tabular(resource) and resource.get("name") not in context.tables]

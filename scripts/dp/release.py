@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dp.diff import diff_snapshots, first_release_lines, git, git_toplevel, level_rank, materialized, read_snapshot
-from dp.package import PackageError, atomic_write, dump_json, read_json, refresh_integrity, sha256_bytes, sha256_of
+from dp.package import PackageError, atomic_write, dump_json, read_descriptor, read_json, refresh_integrity, sha256_bytes, sha256_of
 from dp.releases import (CHANGELOG, build_record, changelog_heading, parse_version, read_record, record_mismatches,
                          record_path, released_files, released_versions)
 from dp.report import text_report
@@ -39,6 +39,10 @@ UNRELEASED = "## [Unreleased]"
 SECTION_START = re.compile(r"^## ", re.MULTILINE)
 # What the staged copy leaves out: git, virtualenvs and caches, and earlier build output.
 STAGE_IGNORE = shutil.ignore_patterns(".*", DIST, "bench-out", "__pycache__", "*.tmp")
+
+
+def zip_name(name, version):
+    return f"{name}-{version}.zip"
 
 
 class ReleaseRefused(Exception):
@@ -156,7 +160,7 @@ def _load_checked(spec, root, record):
 
 
 def baseline_candidates(root, record, last):
-    dist_zip = root / DIST / f"{record.get('name')}-{last}.zip"
+    dist_zip = root / DIST / zip_name(record.get("name"), last)
     if dist_zip.is_file():
         yield f"{DIST}/{dist_zip.name}", str(dist_zip)
     if git_toplevel(root) is None:
@@ -213,23 +217,23 @@ def released_changelog(text, version, date, last, required, summary):
 
 def staged_writes(root, descriptor_name, descriptor, changelog, date):
     """Stage the release in a temporary copy, validate it there, and return {path: content} to write."""
-    version, name = descriptor["version"], descriptor.get("name")
-    zip_name = f"{name}-{version}.zip"
+    version = descriptor["version"]
+    zip_file = zip_name(descriptor.get("name"), version)
     with tempfile.TemporaryDirectory(prefix="dp-release-") as tmp:
         stage = Path(tmp) / "package"
         shutil.copytree(root, stage, ignore=STAGE_IGNORE)
         (stage / descriptor_name).write_text(dump_json(descriptor), encoding="utf-8")
         (stage / CHANGELOG).write_text(changelog, encoding="utf-8")
         zip_bytes = build_zip(stage, descriptor_name, descriptor, date)
-        record = build_record(descriptor, stage, date, dist={"path": f"{DIST}/{zip_name}", "sha256": sha256_bytes(zip_bytes)})
+        record = build_record(descriptor, stage, date, dist={"path": f"{DIST}/{zip_file}", "sha256": sha256_bytes(zip_bytes)})
         record_path(stage, version).parent.mkdir(exist_ok=True)
         record_path(stage, version).write_text(dump_json(record), encoding="utf-8")
         problems = validate_package(stage / descriptor_name)
     if problems:
         raise ReleaseRefused("the content to release does not validate:\n" + text_report(problems))
     return {
-        root / DIST / zip_name: zip_bytes,
-        root / DIST / SUMS: sha256sums(root / DIST, zip_name, zip_bytes),
+        root / DIST / zip_file: zip_bytes,
+        root / DIST / SUMS: sha256sums(root / DIST, zip_file, zip_bytes),
         root / CHANGELOG: changelog,
         root / descriptor_name: dump_json(descriptor),
         record_path(root, version): dump_json(record),  # last: a half-done release is then never on record
@@ -250,9 +254,9 @@ def build_zip(folder, descriptor_name, descriptor, date):
     return buffer.getvalue()
 
 
-def sha256sums(dist, zip_name, zip_bytes):
+def sha256sums(dist, zip_file, zip_bytes):
     sums = {path.name: sha256_of(path) for path in dist.glob("*.zip")} if dist.is_dir() else {}
-    sums[zip_name] = sha256_bytes(zip_bytes)
+    sums[zip_file] = sha256_bytes(zip_bytes)
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items()))
 
 
@@ -327,18 +331,18 @@ def plan_text(plan):
 def rebuild_dist(descriptor_path):
     """Rebuild dist/ for the version datapackage.json claims, which must be released; the zip must match its record."""
     descriptor_path = Path(descriptor_path)
-    root, descriptor = descriptor_path.parent, read_json(descriptor_path)
+    root, descriptor = descriptor_path.parent, read_descriptor(descriptor_path)
     record_file = record_path(root, descriptor.get("version"))
     if not record_file.is_file():
         raise ReleaseRefused(f"version {descriptor.get('version')} has no release record ({record_file}); release it first")
-    record = read_json(record_file)
+    record = read_record(root, descriptor.get("version"))
     zip_bytes = build_zip(root, descriptor_path.name, descriptor, record["date"])
     expected = record.get("dist", {}).get("sha256")
     if expected and expected != sha256_bytes(zip_bytes):
         raise ReleaseRefused(f"the rebuilt zip differs from the one recorded in {record_file}; check out tag v{descriptor['version']}")
     dist = root / DIST
     dist.mkdir(exist_ok=True)
-    zip_name = f"{descriptor['name']}-{descriptor['version']}.zip"
-    atomic_write(dist / zip_name, zip_bytes)
-    atomic_write(dist / SUMS, sha256sums(dist, zip_name, zip_bytes))
-    return dist / zip_name
+    zip_file = zip_name(descriptor["name"], descriptor["version"])
+    atomic_write(dist / zip_file, zip_bytes)
+    atomic_write(dist / SUMS, sha256sums(dist, zip_file, zip_bytes))
+    return dist / zip_file

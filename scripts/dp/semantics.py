@@ -12,7 +12,7 @@ import pandera.errors
 import pandera.pandas as pa
 
 from dp.pandera_schema import validate_lazily
-from dp.tableschema import PANDAS_DTYPES, isin, lookup
+from dp.tableschema import PANDAS_DTYPES, fields_by_name, isin, lookup
 
 
 # How each qualifier ties value to its bounds: "value" (equals value), "empty", or "present".
@@ -186,7 +186,7 @@ def problems(context):
     tables = context.tables
     found = []
     if "metrics" in tables:
-        minimum = next(f for f in tables["metrics"].schema["fields"] if f["name"] == "as_of").get("constraints", {}).get("minimum", "1900-01-01")
+        minimum = fields_by_name(tables["metrics"].schema)["as_of"].get("constraints", {}).get("minimum", "1900-01-01")
         found += _run(_metric_rules(minimum), tables["metrics"], _metrics_frame(context))
     if "events" in tables:
         found += _run(EVENT_RULES, tables["events"], _events_frame(context))

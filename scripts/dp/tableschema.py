@@ -170,6 +170,21 @@ def primary_key(schema):
     return as_list(schema.get("primaryKey") or [])
 
 
+def is_required(field, schema):
+    """A field's cells may not be empty: it says so, or it is part of the primary key."""
+    return bool(field.get("constraints", {}).get("required") or field["name"] in primary_key(schema))
+
+
+def is_unique(field, schema):
+    """A field's values may not repeat: it says so, or it alone is the primary key."""
+    return bool(field.get("constraints", {}).get("unique") or primary_key(schema) == [field["name"]])
+
+
+def is_tabular(resource):
+    """A descriptor's resource entry that is a table, read with a Table Schema."""
+    return resource.get("type") == "table" or "schema" in resource
+
+
 def field_names(schema):
     return [field["name"] for field in schema["fields"]]
 

@@ -19,7 +19,7 @@ from dp import provenance, releases, safety, semantics
 from dp.package import read_descriptor, sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera, validate_lazily
 from dp.report import Problem
-from dp.tableschema import as_list, fields_by_name, isin, primary_key, read_text_frame, schema_of, typed_frame, use_system_allocator
+from dp.tableschema import as_list, fields_by_name, is_tabular, isin, primary_key, read_text_frame, schema_of, typed_frame, use_system_allocator
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -147,7 +147,7 @@ def header_problems(resource, root, schema):
 
 def type_problems(table, unparsable):
     problems = []
-    fields = {field["name"]: field for field in table.schema["fields"]}
+    fields = fields_by_name(table.schema)
     for name, mask in unparsable.items():
         for index in mask[mask].index:
             value = table.text.at[index, name]
@@ -270,7 +270,7 @@ def resource_problems(resource, root):
 
 def table_problems(resource, root, data):
     """Header, type and constraint problems of a tabular resource whose file holds data, and its Table."""
-    if resource.get("type") != "table" and "schema" not in resource:
+    if not is_tabular(resource):
         return [], None
     schema = schema_of(resource, root)
     found = header_problems(resource, root, schema)
