@@ -20,8 +20,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field as dataclass_field
 from pathlib import Path, PurePosixPath
 
-import pandas as pd
-
 from dp.package import PackageError, read_descriptor, sha256_of
 from dp.tableschema import field_names, primary_key, read_text_frame, schema_of
 
@@ -131,7 +129,7 @@ def read_snapshot(descriptor_path):
 def _read_frame(path):
     try:
         return read_text_frame(path)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
+    except ValueError as err:
         raise PackageError(f"{path}: not a readable UTF-8 CSV ({err})") from None
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow
 import pandera.errors
 from frictionless import Package, Resource
 
@@ -278,7 +277,7 @@ def table_problems(resource, root, data):
         return found, None
     try:
         table, unparsable = read_table(resource, data, schema)
-    except (ValueError, pyarrow.ArrowInvalid) as err:
+    except ValueError as err:
         return [Problem(resource["name"], "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {err}")], None
     return row_problems(table, unparsable), table
 
