@@ -31,8 +31,10 @@ function sortBy(table, header, index) {
   const body = table.tBodies[0];
   const rows = Array.from(body.rows);
   rows.sort((r1, r2) => {
-    const order = compare(cellValue(r1, index, numeric), cellValue(r2, index, numeric), numeric);
-    return ascending || order === 0 ? order : -order;
+    const a = cellValue(r1, index, numeric);
+    const b = cellValue(r2, index, numeric);
+    if (a === null || b === null) return compare(a, b, numeric);  // missing values last, either way
+    return ascending ? compare(a, b, numeric) : compare(b, a, numeric);
   });
   rows.forEach((row) => body.appendChild(row));
 }
