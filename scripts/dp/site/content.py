@@ -21,6 +21,7 @@ from dp.site.briefing import QUOTED_TABLES, find_quotes, segments
 from dp.tableschema import as_list, is_required, is_unique, primary_key, read_text_frame, schema_of
 from dp.wording import figure_text
 
+LONG_CELL = 40  # characters: a longer cell may wrap, a shorter one keeps to one line
 NUMERIC_TYPES = {"number", "integer", "date", "datetime", "year"}
 SAFE_FILE_PART = re.compile(r"[A-Za-z0-9._-]+")
 MARKDOWN = MarkdownIt("commonmark", {"html": False})  # the changelog's own HTML is shown as text
@@ -129,7 +130,7 @@ def table_rows(package, table):
             if name in links and value:
                 href = table_page(links[name]) + fragment(anchor(links[name], value))
             sort = sort_value(typed.at[index, name]) if name in numeric else value
-            cells.append({"text": value, "href": href, "sort": sort})
+            cells.append({"text": value, "href": href, "sort": sort, "long": len(value) > LONG_CELL})
         rows.append({"anchor": anchor(table, row_key(package, table, index)), "cells": cells,
                      "quote_href": quote_link(package, table, index)})
     return rows
