@@ -75,13 +75,26 @@ function addFilter(table) {
   });
 }
 
-// Arriving at a quote's marker (from its row) outlines every segment the quote covers.
-function showActiveQuote() {
+// A quote's words are outlined when its marker is the page's target (arriving from its row),
+// and while the marker has the pointer or the keyboard focus: nested quotes show their own extent.
+function outlineQuote(id) {
   document.querySelectorAll("mark.span.active").forEach((mark) => mark.classList.remove("active"));
-  const id = decodeURIComponent(location.hash.slice(1));
-  if (!id.startsWith("q-")) return;
+  if (!id || !id.startsWith("q-")) return;
   document.querySelectorAll("mark.span").forEach((mark) => {
     if ((mark.dataset.quotes || "").split(" ").includes(id)) mark.classList.add("active");
+  });
+}
+
+function showActiveQuote() {
+  outlineQuote(decodeURIComponent(location.hash.slice(1)));
+}
+
+function followMarkers(text) {
+  text.querySelectorAll("a.marker").forEach((marker) => {
+    marker.addEventListener("mouseenter", () => outlineQuote(marker.id));
+    marker.addEventListener("focus", () => outlineQuote(marker.id));
+    marker.addEventListener("mouseleave", showActiveQuote);
+    marker.addEventListener("blur", showActiveQuote);
   });
 }
 
@@ -90,7 +103,9 @@ document.addEventListener("DOMContentLoaded", () => {
     makeSortable(table);
     addFilter(table);
   });
-  if (document.getElementById("briefing-text")) {
+  const text = document.getElementById("briefing-text");
+  if (text) {
+    followMarkers(text);
     showActiveQuote();
     window.addEventListener("hashchange", showActiveQuote);
   }
