@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from dp.package import DEFAULT_DESCRIPTOR, PackageError
+from dp.package import DEFAULT_DESCRIPTOR
 from dp.site.content import (SiteError, briefing_contexts, dictionary_context, headline_figures, open_package,
                              table_context, table_page, versions_context)
 from dp.site.downloads import write_downloads
@@ -86,5 +86,3 @@ def _replace(out, staging):
     if old:
         shutil.rmtree(old)
 
-
-__all__ = ["build_site", "SiteError", "PackageError"]
