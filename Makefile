@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CFF_VENV := .venv-cff
 
-.PHONY: validate test docs release bench clean
+.PHONY: validate test docs release bench site browser-deps clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,5 +35,20 @@ release: $(VENV)/.runtime
 bench: $(VENV)/.runtime
 	$(PY) scripts/bench.py
 
+# The static site (site/, git-ignored): needs the runtime venv only; the chart is docs/figures.svg.
+site: $(VENV)/.runtime
+	$(PY) scripts/site.py
+
+# What the site's browser tests need besides the venv: Chromium from Debian and axe-core from npm.
+# SITE_TEST_CHROMIUM names another Chromium build (such as /usr/bin/google-chrome on GitHub's runners).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser-deps: node_modules/.installed
+	@test -x "$${SITE_TEST_CHROMIUM:-/usr/bin/chromium}" || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 clean:
-	rm -rf $(VENV) $(CFF_VENV) .pytest_cache
+	rm -rf $(VENV) $(CFF_VENV) .pytest_cache site node_modules test-artifacts

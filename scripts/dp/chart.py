@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter
 
 from dp.load import load_resource
 from dp.package import DEFAULT_DESCRIPTOR, read_json
+from dp.wording import figure_text
 
 # Fixed so that the same data gives the same bytes: the SVG ids and no creation date.
 RC = {"svg.hashsalt": "global-coalition-defeat-isis-figures", "svg.fonttype": "path",
@@ -24,7 +25,6 @@ RC = {"svg.hashsalt": "global-coalition-defeat-isis-figures", "svg.fonttype": "p
 SVG_METADATA = {"Date": None}
 
 UNIT_TITLES = {"count": "Counts (log scale)", "percent": "Percent", "km2": "Square kilometres"}
-UNIT_SUFFIXES = {"count": "", "percent": "%", "km2": " km²"}
 STYLES = {  # Okabe-Ito colours, distinguishable with colour-blindness
     "exact": {"color": "#000000", "legend": "exact figure (a point)"},
     "more_than": {"color": "#0072B2", "legend": "more than: from the stated figure upwards, no upper bound"},
@@ -53,20 +53,6 @@ def row_label(row):
     if isinstance(row.period_start, str):
         parts.append(f"since {row.period_start}")
     return ", ".join(parts) + f"  [{row.id}]"
-
-
-def amount(number, unit):
-    return f"{number:,.0f}{UNIT_SUFFIXES.get(unit, ' ' + unit)}"
-
-
-def figure_text(row):
-    unit = row.unit
-    return {
-        "exact": lambda: amount(row.value, unit),
-        "more_than": lambda: f"more than {amount(row.lower_bound, unit)}",
-        "nearly": lambda: f"nearly {amount(row.upper_bound, unit)}",
-        "order_of_magnitude": lambda: f"{amount(row.lower_bound, unit)} to under {amount(row.upper_bound, unit)}",
-    }[row.qualifier]()
 
 
 def bounds_of(frame):

@@ -1,0 +1,1 @@
+"""The package's static site: see docs/site.md."""
