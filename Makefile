@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CFF_VENV := .venv-cff
 
-.PHONY: validate test docs release bench clean
+.PHONY: validate test docs release bench compat clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ release: $(VENV)/.runtime
 
 bench: $(VENV)/.runtime
 	$(PY) scripts/bench.py
+
+# Each frictionless tool, in its own environment cached in .compat/, on the folder and on a release zip.
+compat: $(VENV)/.runtime
+	$(PY) scripts/compat.py
 
 clean:
 	rm -rf $(VENV) $(CFF_VENV) .pytest_cache

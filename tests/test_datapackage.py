@@ -36,6 +36,12 @@ def test_the_briefing_is_a_file_not_a_table_and_frictionless_checks_its_hash(pac
     assert report.flatten(["type"]) == [["hash-count"]]
 
 
+@pytest.mark.parametrize("resource", TABLES, ids=lambda r: r["name"])
+def test_each_table_says_it_is_one_to_v2_and_v1_readers(resource):
+    """v2 readers go by type, v1 readers such as datapackage-py by profile: without it they read no table."""
+    assert resource["type"] == "table" and resource["profile"] == "tabular-data-resource"
+
+
 @pytest.mark.parametrize("resource", DESCRIPTOR["resources"], ids=lambda r: r["name"])
 def test_bytes_and_hash_are_current(resource):
     assert integrity_of(ROOT / resource["path"]) == {"bytes": resource["bytes"], "hash": resource["hash"]}
