@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CFF_VENV := .venv-cff
 
-.PHONY: validate test docs release bench site browser-deps clean
+.PHONY: validate test docs release bench site browser-deps compat clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,5 +50,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
+# Each frictionless tool, in its own environment cached in .compat/, on the folder and on a release zip.
+compat: $(VENV)/.runtime
+	$(PY) scripts/compat.py
+
 clean:
-	rm -rf $(VENV) $(CFF_VENV) .pytest_cache site node_modules test-artifacts
+	rm -rf $(VENV) $(CFF_VENV) .pytest_cache site node_modules test-artifacts .compat

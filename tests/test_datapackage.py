@@ -6,11 +6,14 @@ import pandas as pd
 import pytest
 from frictionless import validate
 
+from breakage import edit_descriptor
 from conftest import ROOT
+from dp.dictionary import render_dictionary
 from dp.package import integrity_of
+from dp.tableschema import is_tabular
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
-TABLES = [r for r in DESCRIPTOR["resources"] if r.get("type") == "table"]
+TABLES = [r for r in DESCRIPTOR["resources"] if is_tabular(r)]
 SOURCE = (ROOT / "archive" / "global-coalition-meeting-2017-03-24.txt").read_text(encoding="utf-8")
 
 
@@ -21,6 +24,22 @@ def schema_of(resource):
 def test_frictionless_says_valid():
     report = validate(str(ROOT / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_the_briefing_is_a_file_not_a_table_and_frictionless_checks_its_hash(package_copy):
+    """With no resource type (v2 allows only 'table'), the briefing is still no table, and its hash still counts."""
+    briefing = next(r for r in DESCRIPTOR["resources"] if r["name"] == "briefing")
+    assert "type" not in briefing and not is_tabular(briefing)
+    edit_descriptor(package_copy, lambda d: d["resources"][-1].update(hash="sha256:" + "0" * 64))
+    report = validate(str(package_copy))
+    assert [task.name for task in report.tasks if not task.valid] == ["briefing"]
+    assert report.flatten(["type"]) == [["hash-count"]]
+
+
+@pytest.mark.parametrize("resource", TABLES, ids=lambda r: r["name"])
+def test_each_table_says_it_is_one_to_v2_and_v1_readers(resource):
+    """v2 readers go by type, v1 readers such as datapackage-py by profile: without it they read no table."""
+    assert resource["type"] == "table" and resource["profile"] == "tabular-data-resource"
 
 
 @pytest.mark.parametrize("resource", DESCRIPTOR["resources"], ids=lambda r: r["name"])
@@ -84,3 +103,9 @@ def test_every_foreign_key_resolves(resource, key):
     values = frame[key["fields"][0]].dropna()
     assert not values.empty
     assert set(values) <= known
+
+
+def test_dictionary_names_the_self_reference_by_its_table():
+    """places.parent refers to places itself ("resource": ""); the dictionary says so in full."""
+    section = render_dictionary().split("\n## places\n", 1)[1].split("\n## ", 1)[0]
+    assert "Foreign key: `parent` → `places.id`." in section

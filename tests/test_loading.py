@@ -1,7 +1,8 @@
-"""The four ways the README loads the package, each run on every tabular resource.
+"""The ways the README loads the package, each run on every tabular resource.
 
 1. plain pandas.read_csv; 2. dp.load, typed by the Table Schemas; 3. frictionless
-Package(...).get_resource(...).to_pandas(); 4. DuckDB SQL straight over the CSVs.
+Package(...).get_resource(...).to_pandas(); 4. DuckDB SQL straight over the CSVs;
+5. DuckDB, polars and pyarrow given the schemas' types by dp.load.
 """
 import csv
 import re
@@ -10,11 +11,15 @@ import sys
 
 import duckdb
 import pandas as pd
+import polars
+import pyarrow as pa
+import pyarrow.csv
 import pytest
 from frictionless import Package
 
 from conftest import ROOT
-from dp.load import LoadError, load_package, load_resource, schema_of, tabular_resources
+from dp.load import (LoadError, arrow_convert_options, duckdb_types, load_package, load_resource, polars_schema,
+                     schema_of, tabular_resources)
 from dp.package import read_json
 
 DESCRIPTOR_PATH = ROOT / "datapackage.json"
@@ -182,6 +187,46 @@ def test_duckdb_joins_metrics_to_indicators_and_places():
     assert len(rows) == 12
     hedged = {row[0]: row[3] for row in rows if row[3] != "exact"}
     assert hedged["m008"] == "order_of_magnitude" and hedged["m010"] == "nearly"
+
+
+# 5. Other tools, given the schemas' types: without them DuckDB, polars and pyarrow read the
+# whole-numbered `value` and bounds as integers, and polars leaves dates as text.
+
+TOOL_TYPES = {  # what each tool must report for each Table Schema type
+    "duckdb": {"string": "VARCHAR", "number": "DOUBLE", "integer": "BIGINT", "date": "DATE"},
+    "polars": {"string": polars.String, "number": polars.Float64, "integer": polars.Int64, "date": polars.Date},
+    "pyarrow": {"string": pa.string(), "number": pa.float64(), "integer": pa.int64(), "date": pa.date32()},
+}
+
+
+def read_with(tool, resource):
+    """(column names, column types, pandas frame) of one CSV read by tool with the schema's types."""
+    path = str(ROOT / resource["path"])
+    if tool == "duckdb":
+        relation = duckdb.read_csv(path, dtype=duckdb_types(resource["name"]))
+        return relation.columns, [str(kind) for kind in relation.types], relation.df()
+    if tool == "polars":
+        frame = polars.read_csv(path, schema_overrides=polars_schema(resource["name"]))
+        return frame.columns, frame.dtypes, frame.to_pandas()
+    table = pyarrow.csv.read_csv(path, convert_options=arrow_convert_options(resource["name"]))
+    return table.column_names, table.schema.types, table.to_pandas()
+
+
+@pytest.mark.parametrize("tool", TOOL_TYPES)
+@pytest.mark.parametrize("resource", TABLES, ids=lambda r: r["name"])
+def test_other_tools_read_every_column_with_its_schema_type(tool, resource):
+    columns, types, frame = read_with(tool, resource)
+    assert columns == [field["name"] for field in fields_of(resource)]
+    assert types == [TOOL_TYPES[tool][field["type"]] for field in fields_of(resource)]
+    typed = load_resource(resource["name"])
+    for field in fields_of(resource):
+        assert_same_values(frame[field["name"]], typed[field["name"]], field)
+
+
+def test_duckdb_sql_takes_the_types_too():
+    types = duckdb_types("metrics")
+    query = f"SELECT typeof(value), typeof(as_of), count(*) FILTER (value > 1000) OVER () FROM read_csv('{ROOT}/data/metrics.csv', types={types}) LIMIT 1"
+    assert duckdb.sql(query).fetchall() == [("DOUBLE", "DATE", 5)]
 
 
 # The README's examples, as a reader would paste them

@@ -73,13 +73,14 @@ def markdown_table(rows):
     return lines
 
 
-def key_lines(schema):
+def key_lines(schema, resource_name):
     lines = []
     if schema.get("primaryKey"):
         lines.append("Primary key: " + ", ".join(code(name) for name in as_list(schema["primaryKey"])) + ".")
     for key in schema.get("foreignKeys", []):
         reference = key["reference"]
-        target = ", ".join(f"{reference['resource']}.{name}" for name in as_list(reference["fields"]))
+        table = reference.get("resource") or resource_name  # an empty or absent resource is the table itself
+        target = ", ".join(f"{table}.{name}" for name in as_list(reference["fields"]))
         lines.append(f"Foreign key: {', '.join(code(name) for name in as_list(key['fields']))} → {code(target)}.")
     return lines
 
@@ -91,7 +92,7 @@ def resource_section(resource, root):
     where = f"`{resource['schema']}`" if isinstance(resource["schema"], str) else "inline in `datapackage.json`"
     lines = [f"## {resource['name']}", "", f"File: `{resource['path']}` ({rows}). Schema: {where}.", "",
              resource.get("description", ""), ""]
-    keys = key_lines(schema)
+    keys = key_lines(schema, resource["name"])
     if keys:
         lines += [" ".join(keys), ""]
     return lines + markdown_table(field_row(field, schema, text) for field in schema["fields"]) + [""]
