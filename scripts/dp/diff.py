@@ -1,8 +1,8 @@
 """Compare two versions of the package and name the semantic-version bump the change requires.
 
 A version is opened through dp.source: a directory, a datapackage.json, a dist zip, a git revision
-or a released version by name. Rows are matched by the primary key of their Table Schema; cells
-are compared as the text in the CSV.
+or a released version by name. Rows are matched by the primary key of their Table Schema (a
+composite key as a tuple of its cells); cells are compared as the text in the CSV.
 The levels follow the Data Package versioning recipe:
   major  a resource or field removed, renamed, added (field) or reordered; a type, format or
          path changed; a constraint made stricter; the primary or a foreign key changed; rows
@@ -284,14 +284,19 @@ def _key_fields(schema, old_frame, new_frame):
     return key if key and all(k in old_frame.columns and k in new_frame.columns for k in key) else []
 
 
-def _key_label(values):
-    return values[0] if len(values) == 1 else "(" + ", ".join(values) + ")"
+def _key_of(values):
+    """A row's key: its one cell, or the tuple of its cells (joined text would let ('a, b', 'c') meet ('a', 'b, c'))."""
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _key_label(key):
+    return key if isinstance(key, str) else json.dumps(list(key), ensure_ascii=False)
 
 
 def _rows_by_key(frame, key, columns):
     rows = {}
     for record in frame[columns].to_dict("records"):
-        rows.setdefault(_key_label([record[k] for k in key]), record)
+        rows.setdefault(_key_of([record[k] for k in key]), record)
     return rows
 
 
@@ -304,17 +309,17 @@ def row_diff(old_frame, new_frame, schema):
         return RowDiff([], [list(r) for r in (new_rows - old_rows).elements()], [list(r) for r in (old_rows - new_rows).elements()])
     old_rows, new_rows = _rows_by_key(old_frame, key, columns), _rows_by_key(new_frame, key, columns)
     diff = RowDiff(key, [k for k in new_rows if k not in old_rows], [k for k in old_rows if k not in new_rows])
-    for label, new_row in new_rows.items():
-        old_row = old_rows.get(label)
+    for row_key, new_row in new_rows.items():
+        old_row = old_rows.get(row_key)
         if old_row is not None:
             cells = {c: [old_row[c], new_row[c]] for c in columns if old_row[c] != new_row[c]}
             if cells:
-                diff.changed.append({"key": label, "cells": cells})
+                diff.changed.append({"key": row_key, "cells": cells})
     return diff
 
 
 def _labels(items):
-    labels = [item if isinstance(item, str) else ",".join(item) for item in items]
+    labels = [_key_label(item) if isinstance(item, (str, tuple)) else json.dumps(item, ensure_ascii=False) for item in items]
     shown = ", ".join(labels[:10])
     return shown + (f" and {len(labels) - 10} more" if len(labels) > 10 else "")
 
@@ -327,7 +332,7 @@ def row_changes(name, rows):
         changes.append(Change("major", name, "rows-removed", f"{len(rows.removed)} row(s) removed: {_labels(rows.removed)}"))
     for changed in rows.changed:
         cells = "; ".join(f"{field} {_show(old)} -> {_show(new)}" for field, (old, new) in changed["cells"].items())
-        changes.append(Change("patch", name, "row-changed", f"row {changed['key']}: {cells}"))
+        changes.append(Change("patch", name, "row-changed", f"row {_key_label(changed['key'])}: {cells}"))
     return changes
 
 
