@@ -88,3 +88,17 @@ def test_unknown_version_and_revision_are_clear_errors(history):
         resolve_revision("9.9.9", history[0])
     with pytest.raises(PackageError, match="not a directory, datapackage.json, zip, released version or git revision"):
         resolve_revision("--output=/tmp/x", history[0])
+
+
+def test_since_must_hold_the_release_on_record(package_copy, tmp_path):
+    # A --since that is not the release let a stricter constraint (major) through as a patch.
+    from conftest import copy_package
+    since = tmp_path / "since"
+    since.mkdir()
+    copy_package(since)
+    replace_in(since / "schemas" / "exclusions.schema.json", '"required": true', '"required": true, "maxLength": 1000')
+    with pytest.raises(PackageError, match=r"--since .* does not hold release 1\.0\.0: schemas/exclusions\.schema\.json"):
+        find_baseline(package_copy.parent, "1.0.0", str(since))
+    (since / "schemas" / "exclusions.schema.json").write_bytes((package_copy.parent / "schemas" / "exclusions.schema.json").read_bytes())
+    label, snapshot = find_baseline(package_copy.parent, "1.0.0", str(since))
+    assert label == str(since) and snapshot.descriptor["version"] == "1.0.0"

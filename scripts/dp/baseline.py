@@ -2,7 +2,8 @@
 
 release.py computes the bump against it. It is read from the first of: --since,
 dist/<name>-<version>.zip, the git tag v<version>, the commit that added releases/<version>.json.
-Each must match the release record.
+Each, --since included, must match the release record: a baseline that is not the release would
+let a change through at the wrong level.
 """
 from dp.diff import read_snapshot
 from dp.package import PackageError
@@ -21,7 +22,11 @@ def find_baseline(root, last, since):
     """(where it was read, Snapshot) of the last release's content."""
     record = read_record(root, last)
     if since:
-        return since, _load_checked(since, root, None)
+        snapshot = _load_checked(since, root, record)
+        if snapshot is None:
+            raise PackageError(f"--since {since} does not hold release {last}: {_mismatch_text(since, root, record)} "
+                               f"differ(s) from releases/{last}.json; pass the release's zip, tag or commit")
+        return since, snapshot
     for label, spec in baseline_candidates(root, record, last):
         try:
             snapshot = _load_checked(spec, root, record)
@@ -37,6 +42,11 @@ def find_baseline(root, last, since):
 
 def _mismatches(view, record):
     return record_mismatches(record, view.descriptor(), view.root)
+
+
+def _mismatch_text(spec, root, record):
+    with open_package(spec, root) as view:
+        return ", ".join(what for _, what in _mismatches(view, record))
 
 
 def _load_checked(spec, root, record):
