@@ -33,6 +33,10 @@ URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 
 
+class MissingFile(PackageError):
+    """A file the package names is not there."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """What an archive may hold. The package is a few hundred kilobytes; a 1M-row benchmark copy ~100 MB."""
@@ -73,7 +77,7 @@ def contained(root, relative):
     try:
         resolved = (root / relative).resolve(strict=True)
     except FileNotFoundError:
-        raise PackageError(f"{relative}: file not found") from None
+        raise MissingFile(f"{relative}: file not found") from None
     except (OSError, RuntimeError):
         raise PackageError(f"{relative}: cannot be resolved (a symlink loop?)") from None
     if not resolved.is_relative_to(root):
@@ -105,12 +109,14 @@ class PackageView:
         return str(text).replace(str(self.root) + os.sep, "").replace(str(self.root), self.origin) if self.origin else str(text)
 
     def refusal(self, relative):
-        """Why relative cannot be read from this package, or None."""
+        """(rule, message) when relative cannot be read from this package: missing-file or unsafe-path; else None."""
         try:
             self.path(relative)
             return None
+        except MissingFile:
+            return "missing-file", f"{relative} does not exist"
         except PackageError as err:
-            return str(err)
+            return "unsafe-path", str(err)
 
     def path(self, relative):
         if relative in self.left_out:
@@ -118,7 +124,7 @@ class PackageView:
         try:
             return contained(self.root, relative)
         except PackageError as err:
-            raise PackageError(f"{self.origin}: {err}" if self.origin else f"{self.root}: {err}") from None
+            raise type(err)(f"{self.origin}: {err}" if self.origin else f"{self.root}: {err}") from None
 
     def is_file(self, relative):
         return self.refusal(relative) is None
