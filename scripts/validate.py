@@ -1,8 +1,8 @@
 """Validate the data package: every rule, every failure, one report.
 
 Usage: python scripts/validate.py [PACKAGE] [--json]
-PACKAGE is a folder, a datapackage.json or a release zip (read without being unpacked where you
-run it: each file is named by its path inside the zip), by default this package.
+PACKAGE is a folder, a datapackage.json, a release zip (each file is then named by its path inside
+the zip), a git revision or a released version (1.0.0, latest); by default this package.
 Exit codes: 0 valid, 1 invalid, 2 the package cannot be read (or would be read from outside itself).
 """
 import argparse

@@ -66,10 +66,13 @@ def test_symlinked_data_file_is_a_problem_and_nothing_of_it_is_printed(package_c
     monkeypatch.setenv("DP_TEST_SECRET", secret)
     outside = tmp_path_factory.mktemp("elsewhere") / "outside.txt"
     outside.write_text(f"id,value\n{secret},1\nThe coalition counted 4711 members.\n", encoding="utf-8")
-    for path, target in [("data/metrics.csv", "/proc/self/environ"), ("archive/global-coalition-meeting-2017-03-24.txt", outside)]:
+    schema = outside.parent / "schema.json"
+    schema.write_text(json.dumps({"fields": [{"name": secret, "type": "string"}]}), encoding="utf-8")
+    for path, target in [("data/metrics.csv", "/proc/self/environ"), ("archive/global-coalition-meeting-2017-03-24.txt", outside),
+                         ("schemas/events.schema.json", schema)]:
         (package_copy.parent / path).unlink()
         (package_copy.parent / path).symlink_to(target)
     result = run_script("validate.py", package_copy)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "metrics: [unsafe-path]" in result.stdout and "leads outside the package" in result.stdout
+    assert "metrics: [unsafe-path]" in result.stdout and "events: [unsafe-path]" in result.stdout
     assert secret not in result.stdout + result.stderr and "4711" not in result.stdout + result.stderr

@@ -295,13 +295,18 @@ def validate_package(package):
     descriptor = view.descriptor()
     problems = safety.path_problems(descriptor)
     unsafe = {problem.resource for problem in problems}
-    problems += descriptor_problems(descriptor_path)
+    refused = {}  # resource name -> (rule, message) of a file that is missing or leads out of the package
+    for resource in descriptor["resources"]:
+        found = [refusal for refusal in map(view.refusal, _files_of(resource)) if refusal]
+        if found and resource.get("name") not in unsafe:
+            refused[resource.get("name")] = found[0]
+    if all(rule == "missing-file" for rule, _ in refused.values()):  # frictionless would follow a symlink out
+        problems += descriptor_problems(descriptor_path)
+    problems += [Problem(str(name), *refusal) for name, refusal in refused.items()]
     tables = {}
     for resource in descriptor["resources"]:
         name = resource.get("name")
-        refusals = [] if name in unsafe else [view.refusal(path) for path in _files_of(resource)]
-        if name in unsafe or any(refusals):
-            problems += [Problem(str(name), *refusal) for refusal in refusals if refusal][:1]
+        if name in unsafe or name in refused:
             continue
         found, table = resource_problems(resource, view)
         problems += found
