@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from conftest import run_script
+from dp import release
 from dp.diff import load_snapshot, read_snapshot
 from dp.package import PackageError
 from dp.revisions import git_toplevel
@@ -239,6 +240,8 @@ def test_dubious_ownership_is_not_taken_for_no_repository(package_copy, monkeypa
         git_toplevel(package_copy.parent)
     with pytest.raises(PackageError, match="dubious ownership"):
         load_snapshot("HEAD", package_copy.parent)
+    with pytest.raises(PackageError, match="dubious ownership"):  # not a release with no clean-tree check, commit or tag
+        release.plan_release(package_copy)
 
 
 def test_zip_built_in_memory_is_read_the_same(package_copy, tmp_path):
