@@ -226,6 +226,19 @@ def test_revision_with_an_out_of_tree_symlink_is_refused_unread(package_copy, ou
     assert SECRET not in result.stdout + result.stderr
 
 
+def test_revision_is_held_to_the_archive_limits(package_copy):
+    commit_all(package_copy.parent)
+    with pytest.raises(PackageError, match="more than 5 files"):
+        load_snapshot_with(Limits(members=5), "HEAD", package_copy.parent)
+    with pytest.raises(PackageError, match="more than 10000 bytes"):
+        load_snapshot_with(Limits(total_bytes=10_000), "HEAD", package_copy.parent)
+
+
+def load_snapshot_with(limits, spec, repo):
+    with open_package(spec, repo, limits) as view:
+        return read_snapshot(view)
+
+
 def test_revision_of_a_package_in_a_subfolder(package_copy, tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(package_copy.parent, repo / "pkg", ignore=shutil.ignore_patterns("repo"))
