@@ -132,19 +132,15 @@ class PackageView:
     def read_bytes(self, relative):
         return self.path(relative).read_bytes()
 
-    def read_json(self, relative):
+    def read_json(self, relative, read=read_json):
         path = self.path(relative)
         try:
-            return read_json(path)
+            return read(path)
         except PackageError as err:
-            raise PackageError(self.shown(err)) from None
+            raise PackageError(str(err).replace(str(path), self.name(relative))) from None
 
     def descriptor(self):
-        path = self.descriptor_path
-        try:
-            return read_descriptor(path)
-        except PackageError as err:
-            raise PackageError(self.shown(err)) from None
+        return self.read_json(self.descriptor_name, read_descriptor)
 
     def schema(self, resource):
         """The resource's Table Schema, inline or read from its contained path."""
