@@ -1,8 +1,10 @@
 """Compare two versions of the data package and name the version bump the change requires.
 
 Usage: python scripts/diff.py OLD NEW [--json] [--repo DIR]
-OLD and NEW are each a directory, a datapackage.json, a dist zip or a git revision (of the
-package in --repo, by default this one). Exit codes: 0 compared, 2 a version cannot be read.
+OLD and NEW are each a directory, a datapackage.json, a dist zip, a git revision or a released
+version by name: 1.0.0, v1.0.0 or latest (found by its tag, or without tags by the commit that
+added releases/1.0.0.json), of the package in --repo, by default this one.
+Exit codes: 0 compared, 2 a version cannot be read (or would be read from outside the package).
 """
 import argparse
 import sys

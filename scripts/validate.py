@@ -1,23 +1,26 @@
 """Validate the data package: every rule, every failure, one report.
 
-Usage: python scripts/validate.py [PATH/TO/datapackage.json] [--json]
-Exit codes: 0 valid, 1 invalid, 2 the package cannot be read.
+Usage: python scripts/validate.py [PACKAGE] [--json]
+PACKAGE is a folder, a datapackage.json, a release zip (each file is then named by its path inside
+the zip), a git revision or a released version (1.0.0, latest); by default this package.
+Exit codes: 0 valid, 1 invalid, 2 the package cannot be read (or would be read from outside itself).
 """
 import argparse
 import sys
 
+from dp.check import validate_spec
 from dp.package import DEFAULT_DESCRIPTOR, PackageError
 from dp.report import json_report, text_report
-from dp.validate import validate_package
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("descriptor", nargs="?", default=str(DEFAULT_DESCRIPTOR))
+    parser.add_argument("descriptor", nargs="?", default=str(DEFAULT_DESCRIPTOR),
+                        help="a folder, a datapackage.json or a release zip")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     try:
-        problems = validate_package(args.descriptor)
+        problems = validate_spec(args.descriptor, DEFAULT_DESCRIPTOR.parent)
     except (PackageError, OSError) as err:
         print(f"error: cannot read the package: {err}", file=sys.stderr)
         return 2

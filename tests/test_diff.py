@@ -147,3 +147,28 @@ def test_reads_a_zip_and_a_git_revision(pair, tmp_path):
 def test_unreadable_version_exits_2_without_traceback(pair, spec):
     result = run_script("diff.py", spec, pair[1], "--repo", pair[1])
     assert result.returncode == 2 and "Traceback" not in result.stderr and spec.split("/")[0] in result.stderr
+
+
+def composite_package(root, rows):
+    """A one-table package keyed by two fields, holding rows."""
+    root.mkdir()
+    schema = {"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"}, {"name": "v", "type": "string"}],
+              "primaryKey": ["a", "b"]}
+    (root / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [
+        {"name": "t", "path": "t.csv", "schema": schema}]}), encoding="utf-8")
+    lines = ["a,b,v"] + [",".join(f'"{cell}"' for cell in row) for row in rows]
+    (root / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root / "datapackage.json"
+
+
+def test_composite_keys_whose_joined_text_collides_stay_apart(tmp_path):
+    # ('x, y', 'z') and ('x', 'y, z') joined with ", " are the same text: the removed row went unseen.
+    old = composite_package(tmp_path / "old", [("x, y", "z", "1"), ("x", "y, z", "2")])
+    new = composite_package(tmp_path / "new", [("x, y", "z", "1")])
+    diff = diff_snapshots(read_snapshot(old), read_snapshot(new))
+    assert diff.bump == "major" and diff.rows["t"].removed == [("x", "y, z")]
+    assert '["x", "y, z"]' in diff.text()
+    changed = composite_package(tmp_path / "changed", [("x, y", "z", "1"), ("x", "y, z", "3")])
+    rows = diff_snapshots(read_snapshot(old), read_snapshot(changed)).rows["t"]
+    assert rows.changed == [{"key": ("x", "y, z"), "cells": {"v": ["2", "3"]}}]
+    assert json.loads(diff_snapshots(read_snapshot(old), read_snapshot(changed)).as_json())["rows"]["t"]["changed"][0]["key"] == ["x", "y, z"]

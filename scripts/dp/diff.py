@@ -1,7 +1,8 @@
 """Compare two versions of the package and name the semantic-version bump the change requires.
 
-A version is read from a directory, a datapackage.json, a dist zip or a git revision. Rows are
-matched by the primary key of their Table Schema; cells are compared as the text in the CSV.
+A version is opened through dp.source: a directory, a datapackage.json, a dist zip, a git revision
+or a released version by name. Rows are matched by the primary key of their Table Schema (a
+composite key as a tuple of its cells); cells are compared as the text in the CSV.
 The levels follow the Data Package versioning recipe:
   major  a resource or field removed, renamed, added (field) or reordered; a type, format or
          path changed; a constraint made stricter; the primary or a foreign key changed; rows
@@ -10,18 +11,14 @@ The levels follow the Data Package versioning recipe:
   minor  rows or resources added; a constraint relaxed;
   patch  corrected cell values; descriptive metadata (titles, descriptions, licenses...).
 """
+import io
 import json
-import subprocess
-import tarfile
-import tempfile
-import zipfile
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field as dataclass_field
-from pathlib import Path, PurePosixPath
 
-from dp.package import PackageError, read_descriptor, sha256_of
-from dp.tableschema import field_names, primary_key, read_text_frame, schema_of
+from dp.package import PackageError, sha256_bytes
+from dp.source import as_view, open_package
+from dp.tableschema import field_names, primary_key, read_text_frame
 
 LEVELS = ("none", "patch", "minor", "major")
 VOLATILE_PACKAGE_KEYS = {"resources", "version", "created"}
@@ -106,92 +103,36 @@ class Snapshot:
         return {resource["name"]: resource for resource in self.descriptor["resources"]}
 
 
-# --- reading a version -------------------------------------------------------------------
+# --- reading a version (opened through dp.source, which keeps every read inside the package) ---
 
 
-def read_snapshot(descriptor_path):
-    descriptor_path = Path(descriptor_path)
-    descriptor = read_descriptor(descriptor_path)
-    root = descriptor_path.parent
+def read_snapshot(package):
+    """The Snapshot of a PackageView, or of a folder or datapackage.json read in place."""
+    view = as_view(package)
+    descriptor = view.descriptor()
     schemas, frames, hashes = {}, {}, {}
     for resource in descriptor["resources"]:
-        name, path = resource.get("name"), root / str(resource.get("path", ""))
-        if not path.is_file():
-            raise PackageError(f"{path}: file not found (resource {name})")
-        hashes[name] = sha256_of(path)
+        name, path = resource.get("name"), resource.get("path")
+        data = view.read_bytes(path)
+        hashes[name] = sha256_bytes(data)
         if resource.get("schema") is None:
             continue
-        schemas[name] = schema_of(resource, root)
-        frames[name] = _read_frame(path)
+        schemas[name] = view.schema(resource)
+        frames[name] = _read_frame(data, view.name(path))
     return Snapshot(descriptor, schemas, frames, hashes)
 
 
-def _read_frame(path):
+def _read_frame(data, label):
     try:
-        return read_text_frame(path)
+        return read_text_frame(io.BytesIO(data))
     except ValueError as err:
-        raise PackageError(f"{path}: not a readable UTF-8 CSV ({err})") from None
+        raise PackageError(f"{label}: not a readable UTF-8 CSV ({err})") from None
 
 
 def load_snapshot(spec, repo):
-    """The package version named by spec: a directory, a datapackage.json, a zip or a git revision in repo."""
-    with materialized(spec, repo) as descriptor_path:
-        return read_snapshot(descriptor_path)
-
-
-@contextmanager
-def materialized(spec, repo):
-    """Yield a datapackage.json path for spec, extracting zips and git revisions to a temporary folder."""
-    path = Path(spec)
-    if path.is_dir():
-        yield path / "datapackage.json"
-    elif path.is_file() and zipfile.is_zipfile(path):
-        with tempfile.TemporaryDirectory(prefix="dp-diff-") as tmp:
-            yield _extract_zip(path, Path(tmp))
-    elif path.is_file():
-        yield path
-    else:
-        with tempfile.TemporaryDirectory(prefix="dp-diff-") as tmp:
-            yield _extract_revision(spec, Path(repo), Path(tmp))
-
-
-def _extract_zip(path, target):
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if PurePosixPath(name).is_absolute() or ".." in PurePosixPath(name).parts:
-                raise PackageError(f"{path}: unsafe member name {name!r}")
-        archive.extractall(target)
-    found = sorted(target.glob("datapackage.json")) or sorted(target.glob("*/datapackage.json"))
-    if not found:
-        raise PackageError(f"{path}: the zip holds no datapackage.json")
-    return found[0]
-
-
-def git(repo, *args, text=True):
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=text)
-
-
-def git_toplevel(path):
-    """The top of the git work tree holding path, or None outside git."""
-    result = git(path, "rev-parse", "--show-toplevel")
-    return Path(result.stdout.strip()) if result.returncode == 0 else None
-
-
-def _extract_revision(rev, repo, target):
-    top = git_toplevel(repo)
-    if top is None:
-        raise PackageError(f"{rev!r} is not a directory, datapackage.json or zip, and {repo} is not in a git repository")
-    commit = git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
-    if commit.returncode != 0:
-        raise PackageError(f"{rev!r} is not a directory, datapackage.json, zip or git revision in {top}")
-    archive = git(top, "archive", "--format=tar", commit.stdout.strip(), text=False)
-    if archive.returncode != 0:
-        raise PackageError(f"git archive {rev}: {archive.stderr.decode(errors='replace').strip()}")
-    tar_path = target / "rev.tar"
-    tar_path.write_bytes(archive.stdout)
-    with tarfile.open(tar_path) as tar:
-        tar.extractall(target / "tree", filter="data")
-    return target / "tree" / Path(repo).resolve().relative_to(top.resolve()) / "datapackage.json"
+    """The package version named by spec (see dp.source.open_package), git revisions and versions looked up in repo."""
+    with open_package(spec, repo) as view:
+        return read_snapshot(view)
 
 
 # --- comparing ---------------------------------------------------------------------------
@@ -343,14 +284,19 @@ def _key_fields(schema, old_frame, new_frame):
     return key if key and all(k in old_frame.columns and k in new_frame.columns for k in key) else []
 
 
-def _key_label(values):
-    return values[0] if len(values) == 1 else "(" + ", ".join(values) + ")"
+def _key_of(values):
+    """A row's key: its one cell, or the tuple of its cells (joined text would let ('a, b', 'c') meet ('a', 'b, c'))."""
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _key_label(key):
+    return key if isinstance(key, str) else json.dumps(list(key), ensure_ascii=False)
 
 
 def _rows_by_key(frame, key, columns):
     rows = {}
     for record in frame[columns].to_dict("records"):
-        rows.setdefault(_key_label([record[k] for k in key]), record)
+        rows.setdefault(_key_of([record[k] for k in key]), record)
     return rows
 
 
@@ -363,17 +309,17 @@ def row_diff(old_frame, new_frame, schema):
         return RowDiff([], [list(r) for r in (new_rows - old_rows).elements()], [list(r) for r in (old_rows - new_rows).elements()])
     old_rows, new_rows = _rows_by_key(old_frame, key, columns), _rows_by_key(new_frame, key, columns)
     diff = RowDiff(key, [k for k in new_rows if k not in old_rows], [k for k in old_rows if k not in new_rows])
-    for label, new_row in new_rows.items():
-        old_row = old_rows.get(label)
+    for row_key, new_row in new_rows.items():
+        old_row = old_rows.get(row_key)
         if old_row is not None:
             cells = {c: [old_row[c], new_row[c]] for c in columns if old_row[c] != new_row[c]}
             if cells:
-                diff.changed.append({"key": label, "cells": cells})
+                diff.changed.append({"key": row_key, "cells": cells})
     return diff
 
 
 def _labels(items):
-    labels = [item if isinstance(item, str) else ",".join(item) for item in items]
+    labels = [_key_label(item) if isinstance(item, (str, tuple)) else json.dumps(item, ensure_ascii=False) for item in items]
     shown = ", ".join(labels[:10])
     return shown + (f" and {len(labels) - 10} more" if len(labels) > 10 else "")
 
@@ -386,7 +332,7 @@ def row_changes(name, rows):
         changes.append(Change("major", name, "rows-removed", f"{len(rows.removed)} row(s) removed: {_labels(rows.removed)}"))
     for changed in rows.changed:
         cells = "; ".join(f"{field} {_show(old)} -> {_show(new)}" for field, (old, new) in changed["cells"].items())
-        changes.append(Change("patch", name, "row-changed", f"row {changed['key']}: {cells}"))
+        changes.append(Change("patch", name, "row-changed", f"row {_key_label(changed['key'])}: {cells}"))
     return changes
 
 

@@ -11,9 +11,10 @@ import re
 
 import pandas as pd
 
-from dp.package import sha256_bytes
+from dp.package import PackageError, sha256_bytes
 from dp.report import Problem
 from dp.safety import unsafe_path_reason
+from dp.source import MissingFile, contained
 from dp.tableschema import is_tabular
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -82,9 +83,12 @@ def _source_texts(context):
     texts, problems = {}, []
     for index, row in sources.text.iterrows():
         reason = unsafe_path_reason(row["path"])
-        path = context.root / row["path"]
-        if reason or not path.is_file():
-            problems.append(sources.problem(index, "path", "archive-file", f"archived copy {row['path']!r} {reason or 'does not exist'}"))
+        try:
+            path = None if reason else contained(context.root, row["path"])  # no symlink out of the package
+        except PackageError as err:
+            reason = "does not exist" if isinstance(err, MissingFile) else f"is refused: {err}"
+        if reason:
+            problems.append(sources.problem(index, "path", "archive-file", f"archived copy {row['path']!r} {reason}"))
             continue
         data = path.read_bytes()
         digest = sha256_bytes(data)

@@ -15,10 +15,11 @@ import pandera.errors
 from frictionless import Package, Resource
 
 from dp import provenance, releases, safety, semantics
-from dp.package import read_descriptor, sha256_bytes
+from dp.package import sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera, validate_lazily
 from dp.report import Problem
-from dp.tableschema import as_list, fields_by_name, is_tabular, isin, primary_key, read_text_frame, schema_of, typed_frame, use_system_allocator
+from dp.source import as_view
+from dp.tableschema import as_list, fields_by_name, is_tabular, isin, primary_key, read_text_frame, typed_frame, use_system_allocator
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -253,12 +254,12 @@ def row_problems(table, unparsable):
     return problems
 
 
-def resource_problems(resource, root):
+def resource_problems(resource, view):
     """The problems of one resource's file, and its Table when it is a table that could be read."""
-    path = root / resource["path"]
+    path = view.path(resource["path"])  # contained: nothing outside the package is read
     data = path.read_bytes()  # read once: hashed, then parsed
     problems = integrity_problems(resource, path, data)
-    found, table = table_problems(resource, root, data)
+    found, table = table_problems(resource, view, data)
     if table is not None:  # pyarrow checked UTF-8 as it read every cell as text
         return problems + found, table
     encoding = utf8_problems(resource, path, data)
@@ -267,12 +268,12 @@ def resource_problems(resource, root):
     return problems + encoding + found, None
 
 
-def table_problems(resource, root, data):
+def table_problems(resource, view, data):
     """Header, type and constraint problems of a tabular resource whose file holds data, and its Table."""
     if not is_tabular(resource):
         return [], None
-    schema = schema_of(resource, root)
-    found = header_problems(resource, root, schema)
+    schema = view.schema(resource)
+    found = header_problems(resource, view.root, schema)
     if found:
         return found, None
     try:
@@ -282,26 +283,32 @@ def table_problems(resource, root, data):
     return row_problems(table, unparsable), table
 
 
-def validate_package(descriptor_path):
-    """Every problem of the package at descriptor_path; raises PackageError if it cannot be read.
+def validate_package(package):
+    """Every problem of a package: a dp.source PackageView, or a datapackage.json read in place.
 
-    Switches pyarrow to the system allocator for the rest of the process (see use_system_allocator).
+    Raises PackageError if it cannot be read. Switches pyarrow to the system allocator for the
+    rest of the process (see use_system_allocator).
     """
     use_system_allocator()
-    descriptor_path = Path(descriptor_path)
-    descriptor = read_descriptor(descriptor_path)
-    root = descriptor_path.parent
+    view = as_view(package)
+    descriptor_path, root = view.descriptor_path, view.root
+    descriptor = view.descriptor()
     problems = safety.path_problems(descriptor)
     unsafe = {problem.resource for problem in problems}
-    problems += descriptor_problems(descriptor_path)
+    refused = {}  # resource name -> (rule, message) of a file that is missing or leads out of the package
+    for resource in descriptor["resources"]:
+        found = [refusal for refusal in map(view.refusal, _files_of(resource)) if refusal]
+        if found and resource.get("name") not in unsafe:
+            refused[resource.get("name")] = found[0]
+    if all(rule == "missing-file" for rule, _ in refused.values()):  # frictionless would follow a symlink out
+        problems += descriptor_problems(descriptor_path)
+    problems += [Problem(str(name), *refusal) for name, refusal in refused.items()]
     tables = {}
     for resource in descriptor["resources"]:
         name = resource.get("name")
-        if name in unsafe or not (root / str(resource.get("path", ""))).is_file():
-            if name not in unsafe:
-                problems.append(Problem(str(name), "missing-file", f"{resource.get('path')} does not exist"))
+        if name in unsafe or name in refused:
             continue
-        found, table = resource_problems(resource, root)
+        found, table = resource_problems(resource, view)
         problems += found
         if table is not None:
             tables[name] = table
@@ -313,3 +320,8 @@ def validate_package(descriptor_path):
     problems += provenance.problems(context)
     problems += releases.problems(context)
     return problems
+
+
+def _files_of(resource):
+    """The file a resource names, and its schema file when the schema is not inline."""
+    return [str(resource.get("path", ""))] + ([resource["schema"]] if isinstance(resource.get("schema"), str) else [])
