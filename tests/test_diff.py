@@ -172,3 +172,18 @@ def test_composite_keys_whose_joined_text_collides_stay_apart(tmp_path):
     rows = diff_snapshots(read_snapshot(old), read_snapshot(changed)).rows["t"]
     assert rows.changed == [{"key": ("x", "y, z"), "cells": {"v": ["2", "3"]}}]
     assert json.loads(diff_snapshots(read_snapshot(old), read_snapshot(changed)).as_json())["rows"]["t"]["changed"][0]["key"] == ["x", "y, z"]
+
+
+def test_a_self_reference_spelled_either_way_is_the_same_key(pair):
+    edit_json(pair[1] / "schemas" / "places.schema.json",
+              lambda s: s["foreignKeys"][0]["reference"].update(resource="" if s["foreignKeys"][0]["reference"]["resource"] else "places"))
+    assert diff_of(pair).changes == []
+
+
+def test_a_resource_type_is_major_only_when_it_turns_a_table_into_a_file_or_back(pair):
+    edit_json(pair[1] / "datapackage.json", lambda d: d["resources"][-1].update(type="text"))
+    edit_json(pair[0], lambda d: d["resources"][-1].pop("type", None))
+    assert diff_of(pair).bump == "patch"
+    edit_json(pair[1] / "datapackage.json", lambda d: d["resources"][0].pop("schema"))
+    edit_json(pair[1] / "datapackage.json", lambda d: d["resources"][0].update(type="text"))
+    assert "major" in {c.level for c in diff_of(pair).changes if c.kind == "resource-property"}

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field as dataclass_field
 
 from dp.package import PackageError, sha256_bytes
 from dp.source import as_view, open_package
-from dp.tableschema import field_names, primary_key, read_text_frame
+from dp.tableschema import field_names, is_tabular, primary_key, read_text_frame
 
 LEVELS = ("none", "patch", "minor", "major")
 VOLATILE_PACKAGE_KEYS = {"resources", "version", "created"}
@@ -181,7 +181,12 @@ def package_changes(old, new):
 
 
 def resource_changes(name, old, new):
-    return _property_changes(name, old, new, RESOURCE_SKIPPED_KEYS, MAJOR_RESOURCE_KEYS, "resource")
+    changes = _property_changes(name, old, new, RESOURCE_SKIPPED_KEYS | {"type"}, MAJOR_RESOURCE_KEYS, "resource")
+    if old.get("type") != new.get("type"):
+        # Only a change between table and not-a-table changes how tools read the file.
+        level = "major" if is_tabular(old) != is_tabular(new) else "patch"
+        changes.append(Change(level, name, "resource-property", f"resource type: {_show(old.get('type'))} -> {_show(new.get('type'))}"))
+    return changes
 
 
 def _renames(old_names, new_names):
@@ -222,8 +227,14 @@ def schema_changes(name, old, new):
     return changes + foreign_key_changes(name, old.get("foreignKeys", []), new.get("foreignKeys", []))
 
 
+def _self_named(key, name):
+    """A foreign key with a self-reference spelled out: v2 leaves the resource empty, v1 named it."""
+    reference = key.get("reference", {})
+    return dict(key, reference=dict(reference, resource=reference.get("resource") or name))
+
+
 def foreign_key_changes(name, old, new):
-    old_keys, new_keys = {_canonical(k) for k in old}, {_canonical(k) for k in new}
+    old_keys, new_keys = ({_canonical(_self_named(k, name)) for k in keys} for keys in (old, new))
     changes = [Change("major", name, "foreign-key-added", f"foreign key added: {k}") for k in sorted(new_keys - old_keys)]
     return changes + [Change("minor", name, "foreign-key-removed", f"foreign key removed: {k}") for k in sorted(old_keys - new_keys)]
 
