@@ -1,6 +1,7 @@
 """scripts/release.py: bumps, refusals that write nothing, the release record, the dist zip."""
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import zipfile
@@ -12,6 +13,7 @@ from frictionless import validate
 
 from conftest import run_script
 from dp import release
+from dp.package import atomic_write
 from dp.validate import validate_package
 
 NAME = "global-coalition-defeat-isis-meeting-2017-03-24"
@@ -219,3 +221,34 @@ def test_no_tag_writes_files_but_leaves_git_alone(fresh_copy):
 def test_unreadable_package_exits_2(tmp_path):
     result = run_script("release.py", tmp_path / "missing" / "datapackage.json")
     assert result.returncode == 2 and "file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_every_file_the_tools_write_is_readable_by_others(fresh_copy, umask_022):
+    (fresh_copy / "datapackage.json").chmod(0o644)
+    assert run_script("build_datapackage.py", fresh_copy / "datapackage.json").returncode == 0
+    assert run_script("release.py", fresh_copy / "datapackage.json").returncode == 0
+    written = [fresh_copy / "datapackage.json", fresh_copy / "CHANGELOG.md", fresh_copy / "releases" / "1.0.0.json",
+               *(fresh_copy / "dist").iterdir()]
+    assert {path.name: oct(path.stat().st_mode & 0o777) for path in written} == {path.name: "0o644" for path in written}
+    assert run_script("release.py", fresh_copy / "datapackage.json", "--dist-only").returncode == 0
+    assert {oct(path.stat().st_mode & 0o777) for path in (fresh_copy / "dist").iterdir()} == {"0o644"}
+
+
+def test_atomic_write_gives_a_new_file_the_umask_mode_and_keeps_an_existing_files_mode(tmp_path):
+    old = os.umask(0o027)
+    try:
+        atomic_write(tmp_path / "new.txt", "x")
+        (tmp_path / "kept.txt").write_text("x")
+        (tmp_path / "kept.txt").chmod(0o604)
+        atomic_write(tmp_path / "kept.txt", "y")
+    finally:
+        os.umask(old)
+    assert oct((tmp_path / "new.txt").stat().st_mode & 0o777) == "0o640"
+    assert oct((tmp_path / "kept.txt").stat().st_mode & 0o777) == "0o604"
