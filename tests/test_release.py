@@ -252,3 +252,12 @@ def test_atomic_write_gives_a_new_file_the_umask_mode_and_keeps_an_existing_file
         os.umask(old)
     assert oct((tmp_path / "new.txt").stat().st_mode & 0o777) == "0o640"
     assert oct((tmp_path / "kept.txt").stat().st_mode & 0o777) == "0o604"
+
+
+def test_a_repository_git_refuses_as_another_users_is_refused_not_taken_for_no_git(fresh_copy, monkeypatch):
+    init_repo(fresh_copy)
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")  # git's own switch for "owned by another user"
+    before = files_of(fresh_copy)
+    with pytest.raises(release.ReleaseRefused, match="dubious ownership"):
+        release.plan_release(fresh_copy / "datapackage.json")
+    assert files_of(fresh_copy) == before

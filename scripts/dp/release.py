@@ -2,8 +2,10 @@
 changelog section, the release record and the dist zip, and tag it.
 
 The whole release is first staged in a temporary copy of the package and validated there, so a
-refusal writes nothing. The files are then written one by one, each atomically; if anything
-fails or is interrupted half-way, the ones already written are put back as they were.
+refusal writes nothing. Then a journal is written (dp/journal.py), and only then the files, one
+by one and each atomically, then the commit and the tag. An exception, Ctrl-C, SIGTERM or SIGHUP
+puts every file and git back as they were; after anything harder (SIGKILL, a power cut) the
+journal lets the next run of release.py finish the release or undo it before anything else.
 
 The bump is computed against the last release in releases/. Its content is read from the
 first of: --since, dist/<name>-<version>.zip, the git tag v<version>, the commit that added
@@ -18,12 +20,16 @@ uncommitted package files are only listed: the maintainer commits them with the 
 import io
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from dp import journal
 from dp.diff import diff_snapshots, first_release_lines, git, git_toplevel, level_rank, materialized, read_snapshot
 from dp.package import PackageError, atomic_write, dump_json, read_descriptor, read_json, refresh_integrity, sha256_bytes, sha256_of
 from dp.releases import (CHANGELOG, build_record, changelog_heading, parse_version, read_record, record_mismatches,
@@ -39,6 +45,8 @@ UNRELEASED = "## [Unreleased]"
 SECTION_START = re.compile(r"^## ", re.MULTILINE)
 # What the staged copy leaves out: git, virtualenvs and caches, and earlier build output.
 STAGE_IGNORE = shutil.ignore_patterns(".*", DIST, "bench-out", "__pycache__", "*.tmp")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STEP_HOOK = None  # tests set a callable taking each step's name, to stop the release at that step
 
 
 def zip_name(name, version):
@@ -47,6 +55,10 @@ def zip_name(name, version):
 
 class ReleaseRefused(Exception):
     """The release cannot go ahead as asked."""
+
+
+class ReleaseInterrupted(KeyboardInterrupt):
+    """A signal stopped the release; it is undone as for an exception."""
 
 
 @dataclass
@@ -80,7 +92,7 @@ def plan_release(descriptor_path, bump=None, since=None, tag=True, now=None):
     descriptor_path = Path(descriptor_path).resolve()
     root = descriptor_path.parent
     current = read_snapshot(descriptor_path)
-    git_top = git_toplevel(root)
+    git_top = repository_top(root)
     tag = tag and git_top is not None
     dirty = uncommitted_files(root, current.descriptor, descriptor_path.name) if git_top else ""
     if dirty and tag:
@@ -102,6 +114,17 @@ def plan_release(descriptor_path, bump=None, since=None, tag=True, now=None):
     changelog = released_changelog(read_changelog(root), version, date, last, required, summary)
     writes = staged_writes(root, descriptor_path.name, descriptor, changelog, date)
     return Plan(root, descriptor.get("name"), last, baseline, required, chosen, version, date, summary, writes, git_top, tag, dirty)
+
+
+def repository_top(root):
+    """The top of the git work tree holding root, or None outside git; refuses a repository git refuses."""
+    result = git(root, "rev-parse", "--show-toplevel")
+    if result.returncode == 0:
+        return Path(result.stdout.strip())
+    if "dubious ownership" in result.stderr:
+        raise ReleaseRefused(f"git refuses the repository holding {root}: it belongs to another user (detected dubious "
+                             f"ownership); release as its owner, or trust it: git config --global --add safe.directory <its top folder>")
+    return None
 
 
 def uncommitted_files(root, descriptor, descriptor_name):
@@ -260,52 +283,56 @@ def sha256sums(dist, zip_file, zip_bytes):
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items()))
 
 
+def _step(name):
+    if STEP_HOOK is not None:
+        STEP_HOOK(name)
+
+
+def _raise_interrupted(signum, frame):
+    raise ReleaseInterrupted(signal.Signals(signum).name)
+
+
+@contextmanager
+def signal_handlers(handler):
+    """SIGINT, SIGTERM and SIGHUP go to handler while the block runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 def carry_out(plan):
-    """Write the plan's files, then commit and tag; on any failure put every file back."""
-    written, created_dirs = [], []
-    try:
-        for path, content in plan.writes.items():
-            if not path.parent.exists():
-                path.parent.mkdir()
-                created_dirs.append(path.parent)
-            written.append((path, path.read_bytes() if path.exists() else None))
-            atomic_write(path, content)
-        if plan.tag:
-            commit_and_tag(plan)
-    except BaseException:
-        roll_back(written, created_dirs)
-        raise
+    """Journal the release, write the plan's files, commit and tag; on any failure or signal, undo it all."""
+    created = sorted({path.parent for path in plan.writes if not path.parent.exists()})
+    message, git_steps = f"Release {plan.version}", ("commit", "tag") if plan.tag else ()
+    _step("journal")
+    with signal_handlers(_raise_interrupted):
+        record = journal.begin(plan.root, plan.version, plan.writes, created, git_steps, message,
+                               plan.committed_paths() if plan.tag else [])
+        try:
+            for path, content in plan.writes.items():
+                _step(f"write {plan.relative(path)}")
+                path.parent.mkdir(exist_ok=True)
+                atomic_write(path, content)
+            if plan.tag:
+                journal.git_forward(plan.root, record, _step)
+            _step("done")
+        except BaseException:
+            with signal_handlers(signal.SIG_IGN):  # a second signal must not cut the undo short
+                journal.undo(plan.root, record, in_process=True, step=_step)
+            raise
+    journal.end(plan.root)
 
 
-def roll_back(written, created_dirs):
-    for path, previous in reversed(written):
-        if previous is None:
-            path.unlink(missing_ok=True)
-        else:
-            atomic_write(path, previous)
-    for folder in reversed(created_dirs):
-        if not any(folder.iterdir()):
-            folder.rmdir()
-
-
-def _git_checked(root, *args):
-    result = git(root, *args)
-    if result.returncode != 0:
-        raise ReleaseRefused(f"git {args[0]} failed: {result.stderr.strip()}")
-
-
-def commit_and_tag(plan):
-    paths, message, committed = plan.committed_paths(), f"Release {plan.version}", False
-    try:
-        _git_checked(plan.root, "add", "--", *paths)
-        _git_checked(plan.root, "commit", "-q", "-m", message, "--", *paths)
-        committed = True
-        _git_checked(plan.root, "tag", "-a", f"v{plan.version}", "-m", message)
-    except BaseException:
-        if committed:
-            git(plan.root, "reset", "-q", "--soft", "HEAD~1")
-        git(plan.root, "reset", "-q", "--", *paths)
-        raise
+def settle_interrupted(descriptor_path):
+    """Finish or undo a release that was cut off; returns what was done, or None."""
+    with signal_handlers(signal.SIG_IGN):
+        return journal.settle(Path(descriptor_path).resolve().parent)
 
 
 def plan_text(plan):

@@ -18,6 +18,7 @@ from dp.report import Problem
 RELEASES_DIR = "releases"
 CHANGELOG = "CHANGELOG.md"
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+JOURNAL = ".release-journal.json"  # dp/journal.py writes it; it lives only while a release runs or after one was cut off
 HOW_TO_BUMP = "record the change under '## [Unreleased]' in CHANGELOG.md and run scripts/release.py to release it as a new version"
 
 
@@ -121,7 +122,17 @@ def changelog_problems(root, descriptor):
                     "scripts/release.py writes it when it sets the version")]
 
 
+def interrupted_release_problems(root):
+    if not (Path(root) / JOURNAL).exists():
+        return []
+    return [Problem(JOURNAL, "release-interrupted",
+                    f"{JOURNAL}: a release was cut off part-way; run scripts/release.py to finish or undo it")]
+
+
 def problems(context):
+    interrupted = interrupted_release_problems(context.root)
+    if interrupted:
+        return interrupted
     if not context.descriptor.get("version"):  # nothing is claimed, so nothing to hold it to
         return []
     return released_content_problems(context.root, context.descriptor) + changelog_problems(context.root, context.descriptor)
