@@ -254,6 +254,23 @@ def test_atomic_write_gives_a_new_file_the_umask_mode_and_keeps_an_existing_file
     assert oct((tmp_path / "kept.txt").stat().st_mode & 0o777) == "0o604"
 
 
+def test_byte_only_change_names_the_way_out_and_a_patch_release_is_allowed(released):
+    schema = released / "schemas" / "places.schema.json"
+    schema.write_text(json.dumps(json.loads(schema.read_text(encoding="utf-8")), indent=4) + "\n", encoding="utf-8")
+    assert run_script("build_datapackage.py", released / "datapackage.json").returncode == 0
+    messages = [p.message for p in validate_package(released / "datapackage.json")]
+    assert any("git checkout v1.0.0 -- schemas/places.schema.json" in m and "--bump patch" in m for m in messages)
+    add_unreleased(released, "places schema re-indented")
+    before = files_of(released)
+    result = run_script("release.py", released / "datapackage.json")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "git checkout v1.0.0 -- " in result.stderr and "schemas/places.schema.json" in result.stderr
+    assert "scripts/release.py --bump patch" in result.stderr and files_of(released) == before
+    result = run_script("release.py", released / "datapackage.json", "--bump", "patch")
+    assert result.returncode == 0, result.stderr
+    assert version_of(released) == "1.0.1" and validate_package(released / "datapackage.json") == []
+
+
 def test_a_repository_git_refuses_as_another_users_is_refused_not_taken_for_no_git(fresh_copy, monkeypatch):
     init_repo(fresh_copy)
     monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")  # git's own switch for "owned by another user"

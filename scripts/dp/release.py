@@ -104,6 +104,8 @@ def plan_release(descriptor_path, bump=None, since=None, tag=True, now=None):
         required, summary = diff.bump, diff.summary_lines()
     else:
         baseline, required, summary = None, "none", first_release_lines(current)
+    if last and required == "none" and not bump:
+        refuse_byte_only(root, last, current.descriptor)
     chosen = choose_bump(required, bump, last)
     version = next_version(root, current.descriptor, last, chosen)
     if tag and git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/v{version}").returncode == 0:
@@ -140,6 +142,17 @@ def choose_bump(required, bump, last):
     if chosen == "none" and last:
         raise ReleaseRefused(f"nothing changed since release {last}: nothing to release")
     return chosen
+
+
+def refuse_byte_only(root, last, descriptor):
+    """No change in content: refuse, naming the way out when the bytes still differ from the record."""
+    changed = [what for _, what in record_mismatches(read_record(root, last), descriptor, root)]
+    if changed:
+        raise ReleaseRefused(
+            f"nothing changed in content since release {last}, but the bytes of {', '.join(changed)} differ from "
+            f"releases/{last}.json (re-indented, other line endings or key order). Either restore the released bytes: "
+            f"git checkout v{last} -- {' '.join(changed)} (or take them from its dist zip); or release the new bytes as "
+            f"a patch: describe it under '{UNRELEASED}' in CHANGELOG.md and run scripts/release.py --bump patch")
 
 
 def bumped(version, level):

@@ -101,7 +101,9 @@ def released_content_problems(root, descriptor):
         return [Problem(RELEASES_DIR, "release-record-unreadable", str(err))]
     return [
         Problem(resource, "released-version-changed",
-                f"{what} differs from released version {version} (releases/{version}.json); released versions never change: {HOW_TO_BUMP}")
+                f"{what} differs from released version {version} (releases/{version}.json); released versions never change: "
+                f"{HOW_TO_BUMP}; if only its bytes changed (re-indented, line endings), restore them with "
+                f"git checkout v{version} -- {what.split(' ')[0]}, or release them with scripts/release.py --bump patch")
         for resource, what in record_mismatches(record, descriptor, root)
     ]
 
