@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from frictionless import validate
 
-from conftest import run_script
+from conftest import ROOT, run_script
 from dp import release
 from dp.package import atomic_write
 from dp.validate import validate_package
@@ -175,7 +175,7 @@ def test_release_zip_validates_with_frictionless_and_loads_with_pandas(released)
         metrics = pd.read_csv(handle.open("data/metrics.csv"))
     assert len(metrics) == 12 and metrics["value"].dtype.kind == "f"
     sums = (released / "dist" / "SHA256SUMS").read_text(encoding="utf-8")
-    assert sums == f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive.name}\n"
+    assert f"{hashlib.sha256(archive.read_bytes()).hexdigest()}  {archive.name}\n" in sums
 
 
 def git(root, *args):
@@ -278,3 +278,43 @@ def test_a_repository_git_refuses_as_another_users_is_refused_not_taken_for_no_g
     with pytest.raises(release.ReleaseRefused, match="dubious ownership"):
         release.plan_release(fresh_copy / "datapackage.json")
     assert files_of(fresh_copy) == before
+
+
+def test_release_zip_has_folder_entries_modes_readme_licence_citation_and_the_same_bytes_when_rebuilt(released):
+    archive = released / "dist" / f"{NAME}-1.0.0.zip"
+    with zipfile.ZipFile(archive) as handle:
+        infos = handle.infolist()
+        readme = handle.read("README.md").decode("utf-8")
+    names = [info.filename for info in infos]
+    assert names[0] == "datapackage.json" and names[1:] == sorted(names[1:])
+    assert {"README.md", "LICENSE-DATA", "CITATION.cff", "CHANGELOG.md", "data/metrics.csv"} <= set(names)
+    folders = {info.filename for info in infos if info.is_dir()}
+    assert folders == {"archive/", "data/", "schemas/"}
+    assert all(names.index(name.split("/")[0] + "/") < names.index(name) for name in names if "/" in name.rstrip("/"))
+    assert {oct(info.external_attr >> 16) for info in infos if info.is_dir()} == {"0o40755"}
+    assert {oct(info.external_attr >> 16) for info in infos if not info.is_dir()} == {"0o100644"}
+    assert {info.date_time for info in infos} == {tuple(map(int, TODAY.split("-"))) + (0, 0, 0)}
+    for word in ["metrics", "`value`", "more_than", "order_of_magnitude", "pd.read_csv", "frictionless", "read_csv(", "CITATION.cff"]:
+        assert word in readme
+    listing = subprocess.run(["unzip", "-l", str(archive)], capture_output=True, text=True).stdout
+    assert "data/\n" in listing and "schemas/\n" in listing
+    first = archive.read_bytes()
+    assert release.rebuild_dist(released / "datapackage.json") == archive and archive.read_bytes() == first
+    record = json.loads((released / "releases" / "1.0.0.json").read_text(encoding="utf-8"))
+    assert record["dist"]["zip_format"] == 2 and record["dist"]["sha256"] == hashlib.sha256(first).hexdigest()
+
+
+def test_the_1_0_0_zip_is_rebuilt_byte_for_byte_from_its_checkout(tmp_path):
+    """1.0.0's record has no zip_format: its zip keeps the old layout, and --dist-only still matches it."""
+    repo = ROOT
+    if subprocess.run(["git", "-C", str(repo), "rev-parse", "--is-shallow-repository"], capture_output=True, text=True).stdout.strip() != "false":
+        pytest.skip("needs the full git history, which holds the 1.0.0 checkout")
+    commit = git(repo, "log", "--diff-filter=A", "--format=%H", "-1", "--", "releases/1.0.0.json").strip()
+    tar = subprocess.run(["git", "-C", str(repo), "archive", commit], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tmp_path)], input=tar, check=True)
+    record = json.loads((tmp_path / "releases" / "1.0.0.json").read_text(encoding="utf-8"))
+    assert "zip_format" not in record["dist"]
+    result = run_script("release.py", tmp_path / "datapackage.json", "--dist-only")
+    assert result.returncode == 0, result.stderr
+    rebuilt = (tmp_path / "dist" / f"{NAME}-1.0.0.zip").read_bytes()
+    assert hashlib.sha256(rebuilt).hexdigest() == record["dist"]["sha256"]
