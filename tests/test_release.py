@@ -1,9 +1,12 @@
 """scripts/release.py: bumps, refusals that write nothing, the release record, the dist zip."""
 import hashlib
+import importlib.machinery
 import json
 import os
 import shutil
 import subprocess
+import sys
+import types
 import zipfile
 from datetime import date
 
@@ -12,8 +15,8 @@ import pytest
 from frictionless import validate
 
 from conftest import ROOT, run_script
-from dp import release
-from dp.package import atomic_write
+from dp import journal, release
+from dp.package import PackageError, atomic_write
 from dp.validate import validate_package
 
 NAME = "global-coalition-defeat-isis-meeting-2017-03-24"
@@ -21,7 +24,8 @@ TODAY = date.today().isoformat()
 
 
 def files_of(root):
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*")
+            if path.is_file() and ".git" not in path.relative_to(root).parts}
 
 
 def add_unreleased(root, entry):
@@ -318,3 +322,88 @@ def test_the_1_0_0_zip_is_rebuilt_byte_for_byte_from_its_checkout(tmp_path):
     assert result.returncode == 0, result.stderr
     rebuilt = (tmp_path / "dist" / f"{NAME}-1.0.0.zip").read_bytes()
     assert hashlib.sha256(rebuilt).hexdigest() == record["dist"]["sha256"]
+
+
+def released_in_git(root):
+    """root released as 1.0.0 in a git repository, then given a committed minor change noted under Unreleased."""
+    init_repo(root)
+    release.carry_out(release.plan_release(root / "datapackage.json"))
+    minor_change(root)
+    add_unreleased(root, "r003")
+    git(root, "commit", "-qam", "r003")
+    return root
+
+
+def git_state(root):
+    return git(root, "rev-parse", "HEAD"), git(root, "tag"), git(root, "status", "--porcelain"), git(root, "diff", "--cached")
+
+
+@pytest.mark.parametrize("failing", ["add", "commit", "tag"])
+def test_a_failing_git_step_undoes_the_commit_and_every_file(fresh_copy, monkeypatch, failing):
+    root = released_in_git(fresh_copy)
+    plan = release.plan_release(root / "datapackage.json")
+    before, state = files_of(root), git_state(root)
+    real_git, ran = journal.git, []
+
+    def git_failing_at(repo, *args, **kwargs):
+        ran.append(args[0])
+        if args[0] == failing:
+            return subprocess.CompletedProcess(args, 1, "", f"{failing} refused here")
+        return real_git(repo, *args, **kwargs)
+
+    monkeypatch.setattr(journal, "git", git_failing_at)
+    with pytest.raises(journal.JournalError, match=f"git {failing} failed: {failing} refused here"):
+        release.carry_out(plan)
+    assert files_of(root) == before and git_state(root) == state
+    assert ran.count("commit") == (failing != "add") and not (root / ".release-journal.json").exists()
+
+
+def test_a_refused_commit_exits_1_with_every_file_and_git_as_before(fresh_copy):
+    root = released_in_git(fresh_copy)
+    hook = root / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'commit refused by hook' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before, state = files_of(root), git_state(root)
+    result = run_script("release.py", root / "datapackage.json")
+    assert result.returncode == 1 and "git commit failed: commit refused by hook" in result.stderr
+    assert "Traceback" not in result.stderr and "every file and git are as they were" in result.stderr
+    assert files_of(root) == before and git_state(root) == state
+
+
+def test_since_names_where_the_last_release_is_read_from(released, tmp_path):
+    since = tmp_path / "release-1.0.0"
+    shutil.copytree(released, since)
+    shutil.rmtree(released / "dist")  # no zip and no git: nothing else holds 1.0.0
+    minor_change(released)
+    add_unreleased(released, "r003")
+    with pytest.raises(PackageError, match="cannot find the content of release 1.0.0"):
+        release.plan_release(released / "datapackage.json")
+    plan = release.plan_release(released / "datapackage.json", since=str(since / "datapackage.json"))
+    assert plan.baseline == str(since / "datapackage.json") and plan.required == "minor" and plan.version == "1.1.0"
+
+
+@pytest.mark.parametrize("version", ["1.0", "v1.0.0", "01.0.0", "1.0.0-rc1", ""])
+def test_a_malformed_version_is_refused_and_nothing_written(fresh_copy, version):
+    replace_in(fresh_copy / "datapackage.json", '"version": "1.0.0"', f'"version": "{version}"')
+    before = files_of(fresh_copy)
+    with pytest.raises(release.ReleaseRefused, match="is not of the form X.Y.Z"):
+        release.plan_release(fresh_copy / "datapackage.json")
+    assert files_of(fresh_copy) == before
+
+
+def test_typed_exports_join_dist_sha256sums_and_the_record_when_dp_export_exists(fresh_copy, monkeypatch):
+    module = types.ModuleType("dp.export")
+    module.__spec__ = importlib.machinery.ModuleSpec("dp.export", None)
+
+    def build_exports(descriptor_path, out_dir):
+        (out_dir / "tables.sqlite").write_bytes(b"typed tables")
+        return [out_dir / "tables.sqlite"]
+
+    module.build_exports = build_exports
+    monkeypatch.setitem(sys.modules, "dp.export", module)
+    release.carry_out(release.plan_release(fresh_copy / "datapackage.json"))
+    digest = hashlib.sha256(b"typed tables").hexdigest()
+    assert (fresh_copy / "dist" / "tables.sqlite").read_bytes() == b"typed tables"
+    assert f"{digest}  tables.sqlite\n" in (fresh_copy / "dist" / "SHA256SUMS").read_text(encoding="utf-8")
+    record = json.loads((fresh_copy / "releases" / "1.0.0.json").read_text(encoding="utf-8"))
+    assert record["dist"]["exports"] == [{"path": "dist/tables.sqlite", "sha256": digest}]
