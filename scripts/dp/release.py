@@ -1,5 +1,6 @@
 """Release a new version of the package: validate, compute the bump, write the version, the
-changelog section, the release record and the dist zip, and tag it.
+changelog section, the release record and dist/ (the zip of dp/dist.py, SHA256SUMS, and the typed
+exports when dp/export.py exists), and tag it.
 
 The whole release is first staged in a temporary copy of the package and validated there, so a
 refusal writes nothing. Then a journal is written (dp/journal.py), and only then the files, one
@@ -15,7 +16,11 @@ holds for it, if any, or else those under Unreleased.
 
 In a git repository the release is committed and tagged v<version>, which needs the package's
 files committed beforehand (a clean tree). With --no-tag nothing is committed or tagged, and
-uncommitted package files are only listed: the maintainer commits them with the release.
+uncommitted package files are only listed: the maintainer commits them with the release. A
+repository git refuses (another user's: "dubious ownership") is refused, not taken for no git.
+
+When the content is unchanged but bytes differ from the record (a re-indented schema, other line
+endings), the refusal names the two ways out: restore the released bytes, or --bump patch.
 """
 import re
 import shutil
