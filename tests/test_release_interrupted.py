@@ -125,3 +125,11 @@ def test_git_killed_inside_commit_leaves_a_lock_that_the_rerun_clears(repo):
     assert release_cli.main([str(repo / "datapackage.json")]) == 0
     assert_released(repo, head)
     assert not list((repo / ".git").glob("*.lock"))
+
+
+def test_a_file_edited_after_the_cut_is_not_overwritten_by_the_undo(repo):
+    assert run_cut_off(repo, "write datapackage.json=SIGKILL").returncode == -9
+    (repo / "CHANGELOG.md").write_text("edited by hand\n", encoding="utf-8")
+    assert release_cli.main([str(repo / "datapackage.json")]) == 1
+    assert (repo / "CHANGELOG.md").read_text(encoding="utf-8") == "edited by hand\n"
+    assert (repo / ".release-journal.json").exists()

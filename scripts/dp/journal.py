@@ -208,8 +208,24 @@ def restore_files(root, record, step=lambda name: None):
             folder.rmdir()
 
 
+def edited_since(root, record):
+    """Files that hold neither their old nor their new bytes: edited by hand since the release was cut off."""
+    edited = []
+    for entry in record["files"]:
+        path = Path(root) / entry["path"]
+        old = None if entry["before"] is None else sha256_bytes(base64.b64decode(entry["before"]))
+        if path.is_file() and sha256_of(path) not in (entry["after"], old):
+            edited.append(entry["path"])
+    return edited
+
+
 def undo(root, record, in_process, step=lambda name: None):
     """Put the package and git back as they were before the release; safe to repeat."""
+    edited = [] if in_process else edited_since(root, record)
+    if edited:
+        raise JournalError(f"{', '.join(edited)} changed since the release of {record['version']} was cut off, so it is "
+                           "not undone by itself: copy your changes elsewhere and delete those files, then run release.py "
+                           "again, which puts them back as they were before the release")
     if record["direction"] != "undo":
         record = dict(record, direction="undo")
         _write_durably(journal_path(root), json.dumps(record, indent=1) + "\n")
