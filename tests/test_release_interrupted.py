@@ -127,6 +127,17 @@ def test_git_killed_inside_commit_leaves_a_lock_that_the_rerun_clears(repo):
     assert not list((repo / ".git").glob("*.lock"))
 
 
+def test_sigterm_while_git_commit_runs_undoes_it_and_clears_the_lock_git_leaves(repo):
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text('#!/bin/sh\nkill -TERM "$DP_TEST_RELEASE_PID"; sleep 2\n')
+    hook.chmod(0o755)
+    before, head = tree(repo), git(repo, "rev-parse", "HEAD")
+    cut = run_cut_off(repo, "none=none")
+    assert cut.returncode == 1 and "release interrupted by SIGTERM" in cut.stderr, cut.stderr
+    assert_as_before(repo, before, head)
+    assert not list((repo / ".git").glob("*.lock"))
+
+
 def test_a_file_edited_after_the_cut_is_not_overwritten_by_the_undo(repo):
     assert run_cut_off(repo, "write datapackage.json=SIGKILL").returncode == -9
     (repo / "CHANGELOG.md").write_text("edited by hand\n", encoding="utf-8")
