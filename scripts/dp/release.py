@@ -259,12 +259,13 @@ def staged_writes(root, descriptor_name, descriptor, changelog, date):
         shutil.copytree(root, stage, ignore=STAGE_IGNORE)
         (stage / descriptor_name).write_text(dump_json(descriptor), encoding="utf-8")
         (stage / CHANGELOG).write_text(changelog, encoding="utf-8")
-        dist = {zip_file: build_zip(stage, descriptor_name, descriptor, date)}
+        zip_bytes = build_zip(stage, descriptor_name, descriptor, date)
         exports = optional_exports(stage / descriptor_name, Path(tmp) / "exports")  # typed SQLite/Parquet, if dp.export exists
-        dist.update(exports)
-        record = build_record(descriptor, stage, date, dist={
-            "path": f"{DIST}/{zip_file}", "sha256": sha256_bytes(dist[zip_file]), "zip_format": ZIP_FORMAT,
-            **({"exports": [{"path": f"{DIST}/{name}", "sha256": sha256_bytes(data)} for name, data in exports.items()]} if exports else {})})
+        dist = {zip_file: zip_bytes, **exports}
+        entry = {"path": f"{DIST}/{zip_file}", "sha256": sha256_bytes(zip_bytes), "zip_format": ZIP_FORMAT}
+        if exports:
+            entry["exports"] = [{"path": f"{DIST}/{name}", "sha256": sha256_bytes(data)} for name, data in exports.items()]
+        record = build_record(descriptor, stage, date, dist=entry)
         record_path(stage, version).parent.mkdir(exist_ok=True)
         record_path(stage, version).write_text(dump_json(record), encoding="utf-8")
         problems = validate_package(stage / descriptor_name)
