@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_FILES = ["datapackage.json", "data", "schemas", "archive", "CHANGELOG.md", "releases"]
+PACKAGE_FILES = ["datapackage.json", "data", "schemas", "archive", "CHANGELOG.md", "releases", "LICENSE-DATA", "CITATION.cff"]
 
 
 def copy_package(folder):

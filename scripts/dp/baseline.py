@@ -6,16 +6,11 @@ Each, --since included, must match the release record: a baseline that is not th
 let a change through at the wrong level.
 """
 from dp.diff import read_snapshot
+from dp.dist import DIST, zip_name
 from dp.package import PackageError
 from dp.releases import read_record, record_mismatches
 from dp.revisions import commit_of, git_toplevel, is_shallow, recording_commit
 from dp.source import open_package
-
-DIST = "dist"
-
-
-def zip_name(name, version):
-    return f"{name}-{version}.zip"
 
 
 def find_baseline(root, last, since):

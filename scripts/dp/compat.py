@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dp.package import read_descriptor, sha256_of
-from dp.release import build_zip
+from dp.dist import build_zip
 
 HERE = Path(__file__).resolve().parent
 LOCKS = HERE / "compat_locks"

@@ -2,6 +2,7 @@
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -35,12 +36,26 @@ def sha256_of(path):
     return sha256_bytes(Path(path).read_bytes())
 
 
+def _new_file_mode(path):
+    """The mode a plain open(path, "w") would leave: an existing file's own, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path, content):
-    """Write bytes or text to path so that readers see the old file or the new one, never a part."""
+    """Write bytes or text to path so that readers see the old file or the new one, never a part.
+
+    The file gets the mode a plain write would give it (mkstemp's 0600 would hide it from other users)."""
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
+    mode = _new_file_mode(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)

@@ -18,6 +18,7 @@ from dp.report import Problem
 RELEASES_DIR = "releases"
 CHANGELOG = "CHANGELOG.md"
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
+JOURNAL = ".release-journal.json"  # dp/journal.py writes it; it lives only while a release runs or after one was cut off
 HOW_TO_BUMP = "record the change under '## [Unreleased]' in CHANGELOG.md and run scripts/release.py to release it as a new version"
 
 
@@ -100,7 +101,9 @@ def released_content_problems(root, descriptor):
         return [Problem(RELEASES_DIR, "release-record-unreadable", str(err))]
     return [
         Problem(resource, "released-version-changed",
-                f"{what} differs from released version {version} (releases/{version}.json); released versions never change: {HOW_TO_BUMP}")
+                f"{what} differs from released version {version} (releases/{version}.json); released versions never change: "
+                f"{HOW_TO_BUMP}; if only its bytes changed (re-indented, line endings), restore them with "
+                f"git checkout v{version} -- {what.split(' ')[0]}, or release them with scripts/release.py --bump patch")
         for resource, what in record_mismatches(record, descriptor, root)
     ]
 
@@ -121,7 +124,17 @@ def changelog_problems(root, descriptor):
                     "scripts/release.py writes it when it sets the version")]
 
 
+def interrupted_release_problems(root):
+    if not (Path(root) / JOURNAL).exists():
+        return []
+    return [Problem(JOURNAL, "release-interrupted",
+                    f"{JOURNAL}: a release was cut off part-way; run scripts/release.py to finish or undo it")]
+
+
 def problems(context):
+    interrupted = interrupted_release_problems(context.root)
+    if interrupted:
+        return interrupted
     if not context.descriptor.get("version"):  # nothing is claimed, so nothing to hold it to
         return []
     return released_content_problems(context.root, context.descriptor) + changelog_problems(context.root, context.descriptor)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dp.package import sha256_bytes, sha256_of
-from dp.release import SUMS, build_zip, zip_name
+from dp.dist import SUMS, build_zip, zip_name
 from dp.releases import CHANGELOG, read_record, record_path, released_files
 
 FOLDER = "downloads"
