@@ -263,12 +263,12 @@ def test_byte_only_change_names_the_way_out_and_a_patch_release_is_allowed(relea
     schema.write_text(json.dumps(json.loads(schema.read_text(encoding="utf-8")), indent=4) + "\n", encoding="utf-8")
     assert run_script("build_datapackage.py", released / "datapackage.json").returncode == 0
     messages = [p.message for p in validate_package(released / "datapackage.json")]
-    assert any("git checkout v1.0.0 -- schemas/places.schema.json" in m and "--bump patch" in m for m in messages)
+    assert any("-- releases/1.0.0.json)\" -- schemas/places.schema.json" in m and "--bump patch" in m for m in messages)
     add_unreleased(released, "places schema re-indented")
     before = files_of(released)
     result = run_script("release.py", released / "datapackage.json")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "git checkout v1.0.0 -- " in result.stderr and "schemas/places.schema.json" in result.stderr
+    assert "-- releases/1.0.0.json)\" -- " in result.stderr and "schemas/places.schema.json" in result.stderr
     assert "scripts/release.py --bump patch" in result.stderr and files_of(released) == before
     result = run_script("release.py", released / "datapackage.json", "--bump", "patch")
     assert result.returncode == 0, result.stderr

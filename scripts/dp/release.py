@@ -38,7 +38,7 @@ from dp.diff import diff_snapshots, first_release_lines, level_rank, read_snapsh
 from dp.dist import DIST, SUMS, ZIP_FORMAT, build_zip, optional_exports, sha256sums, zip_name
 from dp.package import PackageError, atomic_write, dump_json, read_descriptor, refresh_integrity, sha256_bytes
 from dp.releases import (CHANGELOG, build_record, changelog_heading, parse_version, read_record, record_mismatches,
-                         record_path, released_files, released_versions)
+                         record_path, restore_command, released_files, released_versions)
 from dp.revisions import git, git_toplevel
 from dp.report import text_report
 from dp.validate import validate_package
@@ -148,7 +148,7 @@ def refuse_byte_only(root, last, descriptor):
         raise ReleaseRefused(
             f"nothing changed in content since release {last}, but the bytes of {', '.join(changed)} differ from "
             f"releases/{last}.json (re-indented, other line endings or key order). Either restore the released bytes: "
-            f"git checkout v{last} -- {' '.join(changed)} (or take them from its dist zip); or release the new bytes as "
+            f"{restore_command(last, changed)} (or take them from its dist zip); or release the new bytes as "
             f"a patch: describe it under '{UNRELEASED}' in CHANGELOG.md and run scripts/release.py --bump patch")
 
 

@@ -28,6 +28,11 @@ def parse_version(text):
     return tuple(int(part) for part in match.groups()) if match else None
 
 
+def restore_command(version, paths):
+    """The git command that puts back the bytes of version for paths; it needs no tag, only the commit that recorded it."""
+    return f'git checkout "$(git log -1 --format=%H --diff-filter=A -- {RELEASES_DIR}/{version}.json)" -- {" ".join(paths)}'
+
+
 def record_path(root, version):
     return Path(root) / RELEASES_DIR / f"{version}.json"
 
@@ -103,7 +108,7 @@ def released_content_problems(root, descriptor):
         Problem(resource, "released-version-changed",
                 f"{what} differs from released version {version} (releases/{version}.json); released versions never change: "
                 f"{HOW_TO_BUMP}; if only its bytes changed (re-indented, line endings), restore them with "
-                f"git checkout v{version} -- {what.split(' ')[0]}, or release them with scripts/release.py --bump patch")
+                f"{restore_command(version, [what.split(' ')[0]])}, or release them with scripts/release.py --bump patch")
         for resource, what in record_mismatches(record, descriptor, root)
     ]
 
