@@ -1,9 +1,11 @@
 """Released versions by name (1.0.0, v1.0.0, latest) without tags: from releases/*.json and the commit that recorded each."""
+import shutil
 import subprocess
 
 import pytest
 
-from conftest import run_script
+from breakage import edit_descriptor
+from conftest import copy_package, run_script
 from dp import release
 from dp.baseline import find_baseline
 from dp.diff import load_snapshot
@@ -21,12 +23,20 @@ def replace_in(path, old, new):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def released_as_1_0_0(folder):
+    """A copy of the package in folder, released there as 1.0.0 whatever version it is at now; its descriptor."""
+    descriptor = copy_package(folder)
+    shutil.rmtree(folder / "releases")
+    edit_descriptor(descriptor, lambda d: d.update(version="1.0.0"))
+    release.carry_out(release.plan_release(descriptor))
+    return descriptor
+
+
 @pytest.fixture(scope="module")
 def history(tmp_path_factory):
     """(origin repo, commit that recorded 1.0.0): release 1.0.0 committed, then a corrected note on top."""
-    from conftest import copy_package
     origin = tmp_path_factory.mktemp("origin")
-    copy_package(origin)
+    released_as_1_0_0(origin)
     git(origin, "init", "-q")
     git(origin, "config", "user.name", "t")
     git(origin, "config", "user.email", "t@example.org")
@@ -90,12 +100,12 @@ def test_unknown_version_and_revision_are_clear_errors(history):
         resolve_revision("--output=/tmp/x", history[0])
 
 
-def test_since_must_hold_the_release_on_record(package_copy, tmp_path):
+def test_since_must_hold_the_release_on_record(tmp_path):
     # A --since that is not the release let a stricter constraint (major) through as a patch.
-    from conftest import copy_package
+    (tmp_path / "package").mkdir()
+    package_copy = released_as_1_0_0(tmp_path / "package")
     since = tmp_path / "since"
-    since.mkdir()
-    copy_package(since)
+    shutil.copytree(package_copy.parent, since)
     replace_in(since / "schemas" / "exclusions.schema.json", '"required": true', '"required": true, "maxLength": 1000')
     with pytest.raises(PackageError, match=r"--since .* does not hold release 1\.0\.0: schemas/exclusions\.schema\.json"):
         find_baseline(package_copy.parent, "1.0.0", str(since))
