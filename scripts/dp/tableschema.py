@@ -106,6 +106,28 @@ def _to_pandas(values, parsed, kind):
     return array_type(data, ~_numpy(parsed))
 
 
+def pattern_error(pattern):
+    """Why RE2 cannot run a schema pattern (a lookahead, a backreference, bad syntax), or None."""
+    try:
+        pc.match_substring_regex(pa.array([""], pa.large_string()), _anchored(pattern))
+        return None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+        return f"cannot be run: {str(err).splitlines()[0]}"
+
+
+def matches_pattern(column, pattern):
+    """True where a text cell matches a schema pattern as a whole.
+
+    Patterns come from the schema, so from whoever sent the package: they run through pyarrow's
+    RE2, whose time is linear in the cell's length (no backtracking, so `^(a+)+$` cannot hang).
+    """
+    return pd.Series(_numpy(pc.match_substring_regex(_arrow_text(column), _anchored(pattern)).fill_null(False)), index=column.index)
+
+
+def _anchored(pattern):
+    return f"^(?:{pattern})$"
+
+
 def _parse_dates(text):
     # pandas parses each distinct date once; a column of dates repeats few values.
     values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
@@ -184,7 +206,7 @@ def is_unique(field, schema):
 
 def is_tabular(resource):
     """A descriptor's resource entry that is a table, read with a Table Schema."""
-    return resource.get("type") == "table" or "schema" in resource
+    return isinstance(resource, dict) and (resource.get("type") == "table" or "schema" in resource)
 
 
 def field_names(schema):

@@ -14,11 +14,11 @@ import pandas as pd
 import pandera.errors
 from frictionless import Package, Resource
 
-from dp import provenance, releases, safety, semantics
+from dp import provenance, releases, safety, semantics, structure
 from dp.package import read_descriptor, sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera, validate_lazily
 from dp.report import Problem
-from dp.tableschema import as_list, fields_by_name, is_tabular, isin, primary_key, read_text_frame, schema_of, typed_frame, use_system_allocator
+from dp.tableschema import as_list, fields_by_name, is_tabular, isin, primary_key, read_text_frame, typed_frame, use_system_allocator
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -102,8 +102,9 @@ class Context:
     tables: dict
 
 
-def descriptor_problems(path):
-    report = Package.validate_descriptor(str(path))
+def descriptor_problems(descriptor):
+    """What frictionless finds wrong with a descriptor that references nothing it could fetch (dp.structure)."""
+    report = Package.validate_descriptor(descriptor)
     errors = list(report.errors) + [error for task in report.tasks for error in task.errors]
     return [Problem("datapackage.json", error.type, error.message) for error in errors]
 
@@ -132,10 +133,12 @@ def utf8_problems(resource, path, data):
 
 
 def header_problems(resource, root, schema):
-    """Missing, extra, renamed or reordered columns, as frictionless sees them in the header."""
-    # Foreign keys are checked across frames below; frictionless would need the whole package for them.
-    schema = {key: value for key, value in schema.items() if key != "foreignKeys"}
-    report = Resource(dict(resource, schema=schema), basepath=str(root)).validate(limit_rows=1)
+    """Missing, extra, renamed, repeated or reordered columns, as frictionless sees them in the header."""
+    # frictionless is given the field names alone: the rows' rules are ours (a schema pattern must not
+    # run through Python's backtracking re), and it must not dereference any dialect or profile.
+    names_only = {"fields": [{"name": field["name"]} for field in schema["fields"]]}
+    entry = {key: value for key, value in resource.items() if key not in ("dialect", "profile", "$schema")}
+    report = Resource(dict(entry, schema=names_only), basepath=str(root)).validate(limit_rows=1)
     return [
         Problem(resource["name"], error.type, error.message, field=getattr(error, "field_name", None))
         for task in report.tasks
@@ -222,6 +225,9 @@ def foreign_key_problems(table, tables):
         if target is None:
             continue
         remote = as_list(reference["fields"])
+        if not set(remote) <= set(target.text.columns):
+            problems.append(Problem(table.name, "foreign-key-resource", f"a foreign key refers to {'/'.join(remote)}, which {target.name} does not have"))
+            continue
         known = _key_values(target.text, remote)
         dangling = table.per_distinct(local, lambda rows: (rows != "").any(axis=1) & ~isin(_key_values(rows, local), known))
         for index in dangling.index[dangling]:
@@ -253,12 +259,12 @@ def row_problems(table, unparsable):
     return problems
 
 
-def resource_problems(resource, root):
+def resource_problems(resource, root, schema):
     """The problems of one resource's file, and its Table when it is a table that could be read."""
     path = root / resource["path"]
     data = path.read_bytes()  # read once: hashed, then parsed
     problems = integrity_problems(resource, path, data)
-    found, table = table_problems(resource, root, data)
+    found, table = table_problems(resource, root, data, schema)
     if table is not None:  # pyarrow checked UTF-8 as it read every cell as text
         return problems + found, table
     encoding = utf8_problems(resource, path, data)
@@ -267,11 +273,10 @@ def resource_problems(resource, root):
     return problems + encoding + found, None
 
 
-def table_problems(resource, root, data):
+def table_problems(resource, root, data, schema):
     """Header, type and constraint problems of a tabular resource whose file holds data, and its Table."""
     if not is_tabular(resource):
         return [], None
-    schema = schema_of(resource, root)
     found = header_problems(resource, root, schema)
     if found:
         return found, None
@@ -291,17 +296,25 @@ def validate_package(descriptor_path):
     descriptor_path = Path(descriptor_path)
     descriptor = read_descriptor(descriptor_path)
     root = descriptor_path.parent
-    problems = safety.path_problems(descriptor)
-    unsafe = {problem.resource for problem in problems}
-    problems += descriptor_problems(descriptor_path)
+    problems, resources = structure.named_resources(descriptor)
+    problems += safety.path_problems(resources) + safety.reference_problems(descriptor)
+    refused = {problem.resource for problem in problems}
+    schemas = {}
+    for name, resource in structure.tabular(resources).items():
+        if name not in refused:
+            found, schemas[name] = structure.load_schema(resource, root, resources)
+            found += structure.dialect_problems(resource, root)
+            problems += found
+            refused |= {name} if found else set()
+    problems += descriptor_problems(structure.frictionless_view(descriptor, resources, schemas))
     tables = {}
-    for resource in descriptor["resources"]:
-        name = resource.get("name")
-        if name in unsafe or not (root / str(resource.get("path", ""))).is_file():
-            if name not in unsafe:
-                problems.append(Problem(str(name), "missing-file", f"{resource.get('path')} does not exist"))
+    for name, resource in resources.items():
+        if name in refused:
             continue
-        found, table = resource_problems(resource, root)
+        if not (root / str(resource.get("path", ""))).is_file():
+            problems.append(Problem(name, "missing-file", f"{resource.get('path')} does not exist"))
+            continue
+        found, table = resource_problems(resource, root, schemas.get(name))
         problems += found
         if table is not None:
             tables[name] = table
