@@ -5,7 +5,9 @@ the Table Schemas run vectorised through pandas and pandera; then come the rules
 Schema can express (dp.semantics), provenance and coverage (dp.provenance), safety
 (dp.safety) and the release record (dp.releases).
 """
+import csv
 import io
+import re
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from dp.report import Problem
 from dp.tableschema import as_list, fields_by_name, is_tabular, isin, primary_key, read_text_frame, typed_frame, use_system_allocator
 
 UTF8_BOM = b"\xef\xbb\xbf"
+BLANK_LINE = re.compile(rb"\n\r?\n|\r\r")
 
 
 @dataclass
@@ -33,10 +36,12 @@ class Table:
     text: pd.DataFrame
     typed: pd.DataFrame
     bad: dict = dataclass_field(default_factory=dict)  # field -> mask of the cells that failed an earlier rule
+    numbers: np.ndarray | None = None  # each row's number in the file, when blank lines shift them
     _distinct: dict = dataclass_field(default_factory=dict, repr=False)
 
     def row_number(self, index):
-        return int(index) + 2
+        """The row's number in the CSV file, header = 1, counting blank rows, as frictionless counts."""
+        return int(index) + 2 if self.numbers is None else int(self.numbers[int(index)])
 
     def row_id(self, index):
         key = primary_key(self.schema)
@@ -248,7 +253,31 @@ def _key_values(frame, fields):
 def read_table(resource, data, schema):
     text = read_text_frame(io.BytesIO(data))
     typed, unparsable = typed_frame(text, schema)
-    return Table(resource["name"], resource, schema, text, typed), unparsable
+    blank, numbers = blank_records(data, len(text))
+    return Table(resource["name"], resource, schema, text, typed, numbers=numbers), unparsable, blank
+
+
+def blank_records(data, rows):
+    """(numbers of the blank lines, number of each row read), or ([], None) when the file has no blank line.
+
+    The reader skips blank lines, so the rows it reads would be numbered wrong after one; frictionless
+    reports each as a blank-row. Only a file that may hold one is walked record by record.
+    """
+    if not (BLANK_LINE.search(data) or data.startswith((b"\n", b"\r"))):
+        return [], None
+    blank, numbers = [], []
+    csv.field_size_limit(max(csv.field_size_limit(), len(data)))  # the reader has read every cell already
+    for number, record in enumerate(csv.reader(io.StringIO(data.decode("utf-8"), newline="")), start=1):
+        (numbers if record else blank).append(number)
+    return blank, np.array(numbers[1:]) if len(numbers) == rows + 1 else None
+
+
+def blank_row_problems(table, blank_lines):
+    """A blank line, or a row whose every cell is empty, is a blank-row, as frictionless reports it."""
+    empty = (table.text == "").all(axis=1) if len(table.text.columns) else pd.Series(False, index=table.text.index)
+    problems = [Problem(table.name, "blank-row", "a blank line; delete it", number) for number in blank_lines]
+    problems += [table.problem(index, None, "blank-row", "every cell of this row is empty; delete it") for index in empty.index[empty]]
+    return problems
 
 
 def row_problems(table, unparsable):
@@ -281,10 +310,10 @@ def table_problems(resource, root, data, schema):
     if found:
         return found, None
     try:
-        table, unparsable = read_table(resource, data, schema)
+        table, unparsable, blank = read_table(resource, data, schema)
     except ValueError as err:
         return [Problem(resource["name"], "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {err}")], None
-    return row_problems(table, unparsable), table
+    return blank_row_problems(table, blank) + row_problems(table, unparsable), table
 
 
 def validate_package(descriptor_path):
