@@ -215,3 +215,61 @@ def test_cli_hostile_schema_exits_1_without_traceback(package_copy):
     done = run_script("validate.py", package_copy)
     assert done.returncode == 1 and done.stderr == "", done.stderr
     assert "[unsupported-schema]" in done.stdout and "[schema-structure]" in done.stdout
+
+
+# --- small ones: spaces, dates, long cells, long labels, writes ---------------------------------
+
+@pytest.mark.parametrize("value", ["62.5\u00a0", "\u00a062.5", "62.5 ", " 62.5", "62.5\t"])
+def test_a_number_with_a_space_around_it_is_not_a_number(package_copy, value):
+    from breakage import set_cell
+    line = set_cell(package_copy, "metrics", "m009", "value", value)
+    assert ("metrics", "type", "value", line) in {(p.resource, p.rule, p.field, p.row) for p in problems_of(package_copy)}
+
+
+@pytest.mark.parametrize("value", ["2017-3-24", "2017-03-4", "17-03-24", "2017-03-24 "])
+def test_a_date_must_be_written_in_full_iso_8601(package_copy, value):
+    from breakage import set_cell
+    line = set_cell(package_copy, "metrics", "m009", "as_of", value)
+    assert ("metrics", "type", "as_of", line) in {(p.resource, p.rule, p.field, p.row) for p in problems_of(package_copy)}
+
+
+def test_a_cell_over_a_megabyte_gets_a_plain_message(package_copy):
+    from breakage import set_cell
+    set_cell(package_copy, "places", "mosul", "note", "x, " * 1_000_000)  # quoted, as it holds commas
+    found = [p for p in problems_of(package_copy) if p.resource == "places"]
+    assert [p.rule for p in found] == ["row-too-long"], [p.line()[:300] for p in found]
+    assert "straddl" not in found[0].message and "MB" in found[0].message
+
+
+def test_a_huge_header_label_is_not_echoed_whole(package_copy):
+    path = package_copy.parent / "data" / "places.csv"
+    path.write_bytes(path.read_bytes().replace(b",note\n", b"," + b"n" * 5_000_000 + b"\n", 1))
+    refresh(package_copy)
+    from dp.report import json_report, text_report
+    found = problems_of(package_copy)
+    assert any(p.resource == "places" for p in found)
+    assert len(text_report(found)) < 2000 * (len(found) + 1) and len(json_report(found)) < 2500 * (len(found) + 1)
+    assert "more characters)" in text_report(found)
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_stray_error(tmp_path, monkeypatch):
+    import os
+    from dp import package
+    target = tmp_path / "datapackage.json"
+    target.write_text("old", encoding="utf-8")
+    real_replace = os.replace
+
+    def replace_then_interrupt(source, destination):
+        real_replace(source, destination)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(package.os, "replace", replace_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        package.atomic_write(target, "new")
+    assert [path.name for path in tmp_path.iterdir()] == ["datapackage.json"]
+
+
+def test_a_failed_write_says_it_could_not_write(tmp_path):
+    from dp.package import WriteError, atomic_write
+    with pytest.raises(WriteError, match="cannot write"):
+        atomic_write(tmp_path / "missing-folder" / "datapackage.json", "x")

@@ -1,4 +1,5 @@
 """Reading the descriptor and the files it names; atomic writes."""
+import contextlib
 import hashlib
 import json
 import os
@@ -11,6 +12,10 @@ DEFAULT_DESCRIPTOR = ROOT / "datapackage.json"
 
 class PackageError(Exception):
     """The package cannot be read at all (missing file, broken JSON)."""
+
+
+class WriteError(OSError):
+    """A file could not be written; its message names the file and says so."""
 
 
 MAX_JSON_DEPTH = 64  # no descriptor, schema or record needs more; deeper ones exhaust recursive readers
@@ -67,13 +72,20 @@ def atomic_write(path, content):
     """Write bytes or text to path so that readers see the old file or the new one, never a part."""
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise WriteError(err.errno, f"cannot write {path}: {err.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
+    except BaseException as err:
+        # Interrupted (Ctrl-C) after the replace, the temporary file is gone already: nothing to clean.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise WriteError(err.errno, f"cannot write {path}: {err.strerror}") from None
         raise
 
 

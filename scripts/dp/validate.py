@@ -166,8 +166,8 @@ def type_problems(table, unparsable):
 
 def _type_hint(kind):
     return {
-        "number": "a plain number such as 9000 or 62.5 (no thousands separators, no % sign)",
-        "integer": "a whole number such as 2439",
+        "number": "a plain number such as 9000 or 62.5 (no thousands separators, no % sign, no spaces)",
+        "integer": "a whole number such as 2439 (no spaces)",
         "date": "an ISO 8601 date such as 2017-03-24",
         "boolean": "true or false",
     }.get(kind, f"a {kind}")
@@ -312,8 +312,15 @@ def table_problems(resource, root, data, schema):
     try:
         table, unparsable, blank = read_table(resource, data, schema)
     except ValueError as err:
-        return [Problem(resource["name"], "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {err}")], None
+        return [_unreadable_csv(resource, err)], None
     return blank_row_problems(table, blank) + row_problems(table, unparsable), table
+
+
+def _unreadable_csv(resource, err):
+    if "straddling" in str(err):  # pyarrow reads in blocks of 1 MB, and no row may span two
+        return Problem(resource["name"], "row-too-long", f"{resource['path']} has a row of about 1 MB or more, "
+                       "longer than the reader takes and than any cell of this package needs; check for a missing closing quote")
+    return Problem(resource["name"], "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {str(err).splitlines()[0]}")
 
 
 def validate_package(descriptor_path):
