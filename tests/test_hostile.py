@@ -273,3 +273,9 @@ def test_a_failed_write_says_it_could_not_write(tmp_path):
     from dp.package import WriteError, atomic_write
     with pytest.raises(WriteError, match="cannot write"):
         atomic_write(tmp_path / "missing-folder" / "datapackage.json", "x")
+
+
+@pytest.mark.parametrize("key,value", [("format", "xlsx"), ("encoding", "latin-1"), ("compression", "gz"), ("scheme", "https")])
+def test_a_file_the_reader_would_read_otherwise_is_reported(package_copy, key, value):
+    edit_descriptor(package_copy, lambda d: d["resources"][1].__setitem__(key, value))
+    assert "unsupported-dialect" in {p.rule for p in problems_of(package_copy)}

@@ -211,6 +211,18 @@ def dialect_problems(resource, root):
             if key not in DIALECT_KEYS_IGNORED and (key not in READ_DIALECT or not any(_same(value, ok) for ok in READ_DIALECT[key]))]
 
 
+# How a tabular resource's file is reached and decoded, as the reader reads it.
+READ_FILE = {"scheme": ["file"], "format": ["csv"], "mediatype": ["text/csv"], "encoding": ["utf-8", "utf8", "UTF-8"],
+             "compression": ["no"]}
+
+
+def file_problems(resource):
+    """A tabular resource whose file the reader would read other than it says (format, encoding, compression)."""
+    return [Problem(resource["name"], "unsupported-dialect", f"{key} {_short(resource[key])}: the gate reads only {', '.join(map(repr, accepted))}", field=key)
+            for key, accepted in READ_FILE.items()
+            if key in resource and not (isinstance(resource[key], str) and resource[key] in accepted)]
+
+
 def _same(value, ok):
     return type(value) is type(ok) and value == ok
 

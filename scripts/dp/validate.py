@@ -142,7 +142,7 @@ def header_problems(resource, root, schema):
     # frictionless is given the field names alone: the rows' rules are ours (a schema pattern must not
     # run through Python's backtracking re), and it must not dereference any dialect or profile.
     names_only = {"fields": [{"name": field["name"]} for field in schema["fields"]]}
-    entry = {key: value for key, value in resource.items() if key not in ("dialect", "profile", "$schema")}
+    entry = {"name": resource["name"], "path": resource["path"], "scheme": "file", "format": "csv", "encoding": "utf-8"}
     report = Resource(dict(entry, schema=names_only), basepath=str(root)).validate(limit_rows=1)
     return [
         Problem(resource["name"], error.type, error.message, field=getattr(error, "field_name", None))
@@ -339,7 +339,7 @@ def validate_package(descriptor_path):
     for name, resource in structure.tabular(resources).items():
         if name not in refused:
             found, schemas[name] = structure.load_schema(resource, root, resources)
-            found += structure.dialect_problems(resource, root)
+            found += structure.dialect_problems(resource, root) + structure.file_problems(resource)
             problems += found
             refused |= {name} if found else set()
     problems += descriptor_problems(structure.frictionless_view(descriptor, resources, schemas))
