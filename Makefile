@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CFF_VENV := .venv-cff
 
-.PHONY: validate test docs release bench site browser-deps compat clean
+.PHONY: validate test docs release bench site browser-deps compat fuzz clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ validate: $(VENV)/.runtime
 
 test: $(VENV)/.dev $(CFF_VENV)/.installed
 	$(PY) -m pytest
+
+# Validation against many mutated packages (tests/test_fuzz.py); FUZZ_EXAMPLES sets how many.
+FUZZ_EXAMPLES ?= 500
+fuzz: $(VENV)/.dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/test_fuzz.py -q
 
 docs: $(VENV)/.dev
 	$(PY) scripts/docs.py

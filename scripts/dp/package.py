@@ -1,4 +1,5 @@
 """Reading the descriptor and the files it names; atomic writes."""
+import contextlib
 import hashlib
 import json
 import os
@@ -14,14 +15,46 @@ class PackageError(Exception):
     """The package cannot be read at all (missing file, broken JSON)."""
 
 
+class WriteError(OSError):
+    """A file could not be written; its message names the file and says so."""
+
+
+MAX_JSON_DEPTH = 64  # no descriptor, schema or record needs more; deeper ones exhaust recursive readers
+
+
 def read_json(path):
+    """The JSON at path: strict JSON (no NaN or Infinity), nested at most MAX_JSON_DEPTH levels."""
     path = Path(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PackageError(f"{path}: file not found") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise PackageError(f"{path}: not valid UTF-8 JSON ({err})") from None
+    except UnicodeDecodeError as err:
+        raise PackageError(f"{path}: not UTF-8 ({err})") from None
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except (json.JSONDecodeError, ValueError) as err:
+        raise PackageError(f"{path}: not valid JSON ({err})") from None
+    except RecursionError:
+        raise PackageError(f"{path}: JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if _nesting(data) > MAX_JSON_DEPTH:
+        raise PackageError(f"{path}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return data
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _nesting(data):
+    """How deep lists and objects nest in data, counted without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def dump_json(data):
@@ -53,14 +86,21 @@ def atomic_write(path, content):
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
     mode = _new_file_mode(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise WriteError(err.errno, f"cannot write {path}: {err.strerror}") from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
+    except BaseException as err:
+        # Interrupted (Ctrl-C) after the replace, the temporary file is gone already: nothing to clean.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise WriteError(err.errno, f"cannot write {path}: {err.strerror}") from None
         raise
 
 

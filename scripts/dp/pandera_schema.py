@@ -8,7 +8,7 @@ whether a column may hold nulls. Foreign keys are checked in dp.validate, across
 import pandas as pd
 import pandera.pandas as pa
 
-from dp.tableschema import PANDAS_DTYPES, is_required, is_unique, primary_key
+from dp.tableschema import PANDAS_DTYPES, is_required, is_unique, matches_pattern, primary_key
 
 
 def _bound(field, value):
@@ -29,7 +29,7 @@ def constraint_checks(field):
     if "maximum" in constraints:
         checks.append(("maximum", pa.Check.le(_bound(field, constraints["maximum"]))))
     if "pattern" in constraints:
-        checks.append(("pattern", pa.Check.str_matches(f"(?:{constraints['pattern']})$")))
+        checks.append(("pattern", pa.Check(lambda column, pattern=constraints["pattern"]: matches_pattern(column, pattern), name="pattern")))
     if "minLength" in constraints:
         checks.append(("minLength", pa.Check.str_length(min_value=constraints["minLength"])))
     if "maxLength" in constraints:

@@ -79,7 +79,16 @@ def read_record(root, version):
     record = read_json(record_path(root, version))
     if not isinstance(record, dict) or not isinstance(record.get("files"), list):
         raise PackageError(f"{record_path(root, version)}: not a release record (no files list)")
+    for entry in record["files"]:
+        if not (isinstance(entry, dict) and _is_package_path(entry.get("path")) and isinstance(entry.get("sha256"), str)):
+            raise PackageError(f"{record_path(root, version)}: a files entry is not a path in the package with its sha256")
     return record
+
+
+def _is_package_path(path):
+    """A relative path that stays in the package folder, as a release record must list."""
+    return isinstance(path, str) and bool(path) and ":" not in path and not path.startswith(("/", "\\")) \
+        and ".." not in Path(path.replace("\\", "/")).parts
 
 
 def record_mismatches(record, descriptor, root):
@@ -98,7 +107,7 @@ def record_mismatches(record, descriptor, root):
 
 def released_content_problems(root, descriptor):
     version = descriptor.get("version")
-    if not record_path(root, version).is_file():
+    if not parse_version(version) or not record_path(root, version).is_file():  # records are named X.Y.Z.json
         return []
     try:
         record = read_record(root, version)
@@ -122,7 +131,11 @@ def changelog_problems(root, descriptor):
     if not path.is_file():
         return []
     version = descriptor.get("version")
-    if changelog_heading(version).search(path.read_text(encoding="utf-8")):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        return [Problem(CHANGELOG, "changelog-unreadable", f"CHANGELOG.md is not UTF-8 at byte {err.start}; save it as UTF-8")]
+    if changelog_heading(version).search(text):
         return []
     return [Problem(CHANGELOG, "changelog-missing-version",
                     f"CHANGELOG.md has no '## [{version}]' section for the version datapackage.json claims; "

@@ -1,4 +1,5 @@
-"""Safety: cells a spreadsheet would run as formulas, and paths that leave the package."""
+"""Safety: cells a spreadsheet would run as formulas, paths that leave the package, and references
+that would make a tool fetch or read something from elsewhere."""
 import re
 from pathlib import PurePosixPath
 
@@ -9,6 +10,16 @@ from dp.tableschema import in_parallel
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_PATTERN = "[" + re.escape("".join(FORMULA_START)) + "]"
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+# The JSON Schema profiles of the Data Package standard, which frictionless has built in and
+# never fetches; any other `$schema` or `profile` would be retrieved (a URL over the network, a
+# path from the working directory), so it is refused before frictionless sees the descriptor.
+STANDARD_SCHEMAS = {
+    f"https://datapackage.org/profiles/{version}/{name}.json"
+    for version in ("1.0", "2.0") for name in ("datapackage", "dataresource", "tableschema", "tabledialect")
+}
+PACKAGE_PROFILES = {"data-package", "tabular-data-package"}
+RESOURCE_PROFILES = {"data-resource", "tabular-data-resource"}
 
 
 def unsafe_path_reason(path):
@@ -23,16 +34,51 @@ def unsafe_path_reason(path):
     return None
 
 
-def path_problems(descriptor):
+def path_problems(resources):
+    """unsafe-path for each resource's path, schema or dialect that leaves the package; resources: {name: resource}."""
     problems = []
-    for resource in descriptor.get("resources", []):
-        for key in ("path", "schema"):
-            if key not in resource or isinstance(resource[key], dict):
+    for name, resource in resources.items():
+        for key in ("path", "schema", "dialect"):
+            if key not in resource or isinstance(resource[key], dict) or (key != "path" and resource[key] is None):
                 continue
             reason = unsafe_path_reason(resource[key])
-            if reason:
-                problems.append(Problem(str(resource.get("name")), "unsafe-path", f"{key} {resource[key]!r} {reason}", field=key))
+            if reason and not (key != "path" and isinstance(resource[key], str) and URL.match(resource[key])):  # a URL: remote-reference
+                problems.append(Problem(name, "unsafe-path", f"{key} {_short(resource[key])} {reason}", field=key))
     return problems
+
+
+def reference_problems(descriptor):
+    """remote-reference for every profile, $schema, schema or dialect that a tool would fetch or read from elsewhere."""
+    problems = _profile_problems("datapackage.json", descriptor, PACKAGE_PROFILES)
+    for resource in descriptor.get("resources", []):
+        if not isinstance(resource, dict):
+            continue
+        name = str(resource.get("name"))
+        problems += _profile_problems(name, resource, RESOURCE_PROFILES)
+        for key in ("schema", "dialect"):
+            value = resource.get(key)
+            if isinstance(value, str) and URL.match(value):
+                problems.append(Problem(name, "remote-reference", f"{key} {_short(value)} is a URL; the gate fetches nothing, give it as a file in the package", field=key))
+            elif isinstance(value, dict):
+                problems += _profile_problems(name, value, set(), key)
+    return problems
+
+
+def _profile_problems(name, entry, profiles, within=None):
+    problems = []
+    for key in ("$schema", "profile"):
+        value = entry.get(key)
+        if key not in entry or (isinstance(value, str) and value in (STANDARD_SCHEMAS if key == "$schema" else profiles)):
+            continue
+        where = f"{within} {key}" if within else key
+        problems.append(Problem(name, "remote-reference", f"{where} {_short(value)} is not a standard Data Package profile "
+                                f"({', '.join(sorted(profiles)) or 'a datapackage.org/profiles URL'}); the gate fetches and reads no other", field=key))
+    return problems
+
+
+def _short(value, limit=80):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def injection_problems(tables):

@@ -14,9 +14,13 @@ import pyarrow.compute as pc
 
 from dp.package import read_json
 
-# After trimming whitespace: the plain numbers frictionless reads (no NaN, inf or '1_000'), and integers.
-PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
-PLAIN_INTEGER = r"^[+-]?\d+$"
+# The plain numbers frictionless reads (no NaN, inf or '1_000'), and integers, with no space around
+# them: frictionless trims any Unicode space (a no-break space too), but pandas and spreadsheets then
+# read such a cell as text, so the gate is stricter.
+PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+PLAIN_INTEGER = r"^[+-]?[0-9]+$"
+# ISO 8601 calendar dates with two-digit months and days (frictionless' strptime also takes 2017-3-24).
+ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 PANDAS_DTYPES = {
     "string": "string",
@@ -82,16 +86,14 @@ def _cast_one(value, kind):
 
 def _parse_numbers(text):
     """Plain decimal numbers as float64; infinities (1e999) are not plain numbers either."""
-    trimmed = pc.utf8_trim_whitespace(text)
-    well_formed = pc.match_substring_regex(trimmed, PLAIN_NUMBER)
-    values = _cast(pc.if_else(well_formed, trimmed, None), pa.float64())
+    well_formed = pc.match_substring_regex(text, PLAIN_NUMBER)
+    values = _cast(pc.if_else(well_formed, text, None), pa.float64())
     return values, pc.and_kleene(well_formed, pc.is_finite(values))
 
 
 def _parse_integers(text):
-    trimmed = pc.utf8_trim_whitespace(text)
-    well_formed = pc.match_substring_regex(trimmed, PLAIN_INTEGER)
-    values = _cast(pc.replace_substring_regex(pc.if_else(well_formed, trimmed, None), r"^\+", ""), pa.int64())
+    well_formed = pc.match_substring_regex(text, PLAIN_INTEGER)
+    values = _cast(pc.replace_substring_regex(pc.if_else(well_formed, text, None), r"^\+", ""), pa.int64())
     return values, pc.is_valid(values)
 
 
@@ -106,9 +108,32 @@ def _to_pandas(values, parsed, kind):
     return array_type(data, ~_numpy(parsed))
 
 
+def pattern_error(pattern):
+    """Why RE2 cannot run a schema pattern (a lookahead, a backreference, bad syntax), or None."""
+    try:
+        pc.match_substring_regex(pa.array([""], pa.large_string()), _anchored(pattern))
+        return None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+        return f"cannot be run: {str(err).splitlines()[0]}"
+
+
+def matches_pattern(column, pattern):
+    """True where a text cell matches a schema pattern as a whole.
+
+    Patterns come from the schema, so from whoever sent the package: they run through pyarrow's
+    RE2, whose time is linear in the cell's length (no backtracking, so `^(a+)+$` cannot hang).
+    """
+    return pd.Series(_numpy(pc.match_substring_regex(_arrow_text(column), _anchored(pattern)).fill_null(False)), index=column.index)
+
+
+def _anchored(pattern):
+    return f"^(?:{pattern})$"
+
+
 def _parse_dates(text):
     # pandas parses each distinct date once; a column of dates repeats few values.
-    values = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    iso = _numpy(pc.match_substring_regex(_arrow_text(text), f"^{ISO_DATE}$").fill_null(False))
+    values = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
     return values, values.isna()
 
 
@@ -184,7 +209,7 @@ def is_unique(field, schema):
 
 def is_tabular(resource):
     """A descriptor's resource entry that is a table, read with a Table Schema."""
-    return resource.get("type") == "table" or "schema" in resource
+    return isinstance(resource, dict) and (resource.get("type") == "table" or "schema" in resource)
 
 
 def field_names(schema):

@@ -5,7 +5,9 @@ the Table Schemas run vectorised through pandas and pandera; then come the rules
 Schema can express (dp.semantics), provenance and coverage (dp.provenance), safety
 (dp.safety) and the release record (dp.releases).
 """
+import csv
 import io
+import re
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pandas as pd
 import pandera.errors
 from frictionless import Package, Resource
 
-from dp import provenance, releases, safety, semantics
+from dp import provenance, releases, safety, semantics, structure
 from dp.package import sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera, validate_lazily
 from dp.report import Problem
@@ -22,6 +24,7 @@ from dp.source import as_view
 from dp.tableschema import as_list, fields_by_name, is_tabular, isin, primary_key, read_text_frame, typed_frame, use_system_allocator
 
 UTF8_BOM = b"\xef\xbb\xbf"
+BLANK_LINE = re.compile(rb"\n\r?\n|\r\r")
 
 
 @dataclass
@@ -34,10 +37,12 @@ class Table:
     text: pd.DataFrame
     typed: pd.DataFrame
     bad: dict = dataclass_field(default_factory=dict)  # field -> mask of the cells that failed an earlier rule
+    numbers: np.ndarray | None = None  # each row's number in the file, when blank lines shift them
     _distinct: dict = dataclass_field(default_factory=dict, repr=False)
 
     def row_number(self, index):
-        return int(index) + 2
+        """The row's number in the CSV file, header = 1, counting blank rows, as frictionless counts."""
+        return int(index) + 2 if self.numbers is None else int(self.numbers[int(index)])
 
     def row_id(self, index):
         key = primary_key(self.schema)
@@ -103,8 +108,9 @@ class Context:
     tables: dict
 
 
-def descriptor_problems(path):
-    report = Package.validate_descriptor(str(path))
+def descriptor_problems(descriptor):
+    """What frictionless finds wrong with a descriptor that references nothing it could fetch (dp.structure)."""
+    report = Package.validate_descriptor(descriptor)
     errors = list(report.errors) + [error for task in report.tasks for error in task.errors]
     return [Problem("datapackage.json", error.type, error.message) for error in errors]
 
@@ -133,10 +139,12 @@ def utf8_problems(resource, path, data):
 
 
 def header_problems(resource, root, schema):
-    """Missing, extra, renamed or reordered columns, as frictionless sees them in the header."""
-    # Foreign keys are checked across frames below; frictionless would need the whole package for them.
-    schema = {key: value for key, value in schema.items() if key != "foreignKeys"}
-    report = Resource(dict(resource, schema=schema), basepath=str(root)).validate(limit_rows=1)
+    """Missing, extra, renamed, repeated or reordered columns, as frictionless sees them in the header."""
+    # frictionless is given the field names alone: the rows' rules are ours (a schema pattern must not
+    # run through Python's backtracking re), and it must not dereference any dialect or profile.
+    names_only = {"fields": [{"name": field["name"]} for field in schema["fields"]]}
+    entry = {"name": resource["name"], "path": resource["path"], "scheme": "file", "format": "csv", "encoding": "utf-8"}
+    report = Resource(dict(entry, schema=names_only), basepath=str(root)).validate(limit_rows=1)
     return [
         Problem(resource["name"], error.type, error.message, field=getattr(error, "field_name", None))
         for task in report.tasks
@@ -159,8 +167,8 @@ def type_problems(table, unparsable):
 
 def _type_hint(kind):
     return {
-        "number": "a plain number such as 9000 or 62.5 (no thousands separators, no % sign)",
-        "integer": "a whole number such as 2439",
+        "number": "a plain number such as 9000 or 62.5 (no thousands separators, no % sign, no spaces)",
+        "integer": "a whole number such as 2439 (no spaces)",
         "date": "an ISO 8601 date such as 2017-03-24",
         "boolean": "true or false",
     }.get(kind, f"a {kind}")
@@ -223,6 +231,9 @@ def foreign_key_problems(table, tables):
         if target is None:
             continue
         remote = as_list(reference["fields"])
+        if not set(remote) <= set(target.text.columns):
+            problems.append(Problem(table.name, "foreign-key-resource", f"a foreign key refers to {'/'.join(remote)}, which {target.name} does not have"))
+            continue
         known = _key_values(target.text, remote)
         dangling = table.per_distinct(local, lambda rows: (rows != "").any(axis=1) & ~isin(_key_values(rows, local), known))
         for index in dangling.index[dangling]:
@@ -243,7 +254,31 @@ def _key_values(frame, fields):
 def read_table(resource, data, schema):
     text = read_text_frame(io.BytesIO(data))
     typed, unparsable = typed_frame(text, schema)
-    return Table(resource["name"], resource, schema, text, typed), unparsable
+    blank, numbers = blank_records(data, len(text))
+    return Table(resource["name"], resource, schema, text, typed, numbers=numbers), unparsable, blank
+
+
+def blank_records(data, rows):
+    """(numbers of the blank lines, number of each row read), or ([], None) when the file has no blank line.
+
+    The reader skips blank lines, so the rows it reads would be numbered wrong after one; frictionless
+    reports each as a blank-row. Only a file that may hold one is walked record by record.
+    """
+    if not (BLANK_LINE.search(data) or data.startswith((b"\n", b"\r"))):
+        return [], None
+    blank, numbers = [], []
+    csv.field_size_limit(max(csv.field_size_limit(), len(data)))  # the reader has read every cell already
+    for number, record in enumerate(csv.reader(io.StringIO(data.decode("utf-8"), newline="")), start=1):
+        (numbers if record else blank).append(number)
+    return blank, np.array(numbers[1:]) if len(numbers) == rows + 1 else None
+
+
+def blank_row_problems(table, blank_lines):
+    """A blank line, or a row whose every cell is empty, is a blank-row, as frictionless reports it."""
+    empty = (table.text == "").all(axis=1) if len(table.text.columns) else pd.Series(False, index=table.text.index)
+    problems = [Problem(table.name, "blank-row", "a blank line; delete it", number) for number in blank_lines]
+    problems += [table.problem(index, None, "blank-row", "every cell of this row is empty; delete it") for index in empty.index[empty]]
+    return problems
 
 
 def row_problems(table, unparsable):
@@ -254,12 +289,12 @@ def row_problems(table, unparsable):
     return problems
 
 
-def resource_problems(resource, view):
+def resource_problems(resource, view, schema):
     """The problems of one resource's file, and its Table when it is a table that could be read."""
     path = view.path(resource["path"])  # contained: nothing outside the package is read
     data = path.read_bytes()  # read once: hashed, then parsed
     problems = integrity_problems(resource, path, data)
-    found, table = table_problems(resource, view, data)
+    found, table = table_problems(resource, view.root, data, schema)
     if table is not None:  # pyarrow checked UTF-8 as it read every cell as text
         return problems + found, table
     encoding = utf8_problems(resource, path, data)
@@ -268,19 +303,25 @@ def resource_problems(resource, view):
     return problems + encoding + found, None
 
 
-def table_problems(resource, view, data):
+def table_problems(resource, root, data, schema):
     """Header, type and constraint problems of a tabular resource whose file holds data, and its Table."""
     if not is_tabular(resource):
         return [], None
-    schema = view.schema(resource)
-    found = header_problems(resource, view.root, schema)
+    found = header_problems(resource, root, schema)
     if found:
         return found, None
     try:
-        table, unparsable = read_table(resource, data, schema)
+        table, unparsable, blank = read_table(resource, data, schema)
     except ValueError as err:
-        return [Problem(resource["name"], "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {err}")], None
-    return row_problems(table, unparsable), table
+        return [_unreadable_csv(resource, err)], None
+    return blank_row_problems(table, blank) + row_problems(table, unparsable), table
+
+
+def _unreadable_csv(resource, err):
+    if "straddling" in str(err):  # pyarrow reads in blocks of 1 MB, and no row may span two
+        return Problem(resource["name"], "row-too-long", f"{resource['path']} has a row of about 1 MB or more, "
+                       "longer than the reader takes and than any cell of this package needs; check for a missing closing quote")
+    return Problem(resource["name"], "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {str(err).splitlines()[0]}")
 
 
 def validate_package(package):
@@ -291,24 +332,29 @@ def validate_package(package):
     """
     use_system_allocator()
     view = as_view(package)
-    descriptor_path, root = view.descriptor_path, view.root
-    descriptor = view.descriptor()
-    problems = safety.path_problems(descriptor)
-    unsafe = {problem.resource for problem in problems}
-    refused = {}  # resource name -> (rule, message) of a file that is missing or leads out of the package
-    for resource in descriptor["resources"]:
-        found = [refusal for refusal in map(view.refusal, _files_of(resource)) if refusal]
-        if found and resource.get("name") not in unsafe:
-            refused[resource.get("name")] = found[0]
-    if all(rule == "missing-file" for rule, _ in refused.values()):  # frictionless would follow a symlink out
-        problems += descriptor_problems(descriptor_path)
-    problems += [Problem(str(name), *refusal) for name, refusal in refused.items()]
+    descriptor, root, descriptor_path = view.descriptor(), view.root, view.descriptor_path
+    problems, resources = structure.named_resources(descriptor)
+    problems += safety.path_problems(resources) + safety.reference_problems(descriptor)
+    refused = {problem.resource for problem in problems}
+    for name, resource in resources.items():
+        # A file that is missing or leads out of the package (a symlink out) is reported and never read.
+        found = [refusal for refusal in map(view.refusal, _files_of(resource)) if refusal] if name not in refused else []
+        if found:
+            problems.append(Problem(name, *found[0]))
+            refused.add(name)
+    schemas = {}
+    for name, resource in structure.tabular(resources).items():
+        if name not in refused:
+            found, schemas[name] = structure.load_schema(resource, view, resources)
+            found += structure.dialect_problems(resource, view) + structure.file_problems(resource)
+            problems += found
+            refused |= {name} if found else set()
+    problems += descriptor_problems(structure.frictionless_view(descriptor, resources, schemas))
     tables = {}
-    for resource in descriptor["resources"]:
-        name = resource.get("name")
-        if name in unsafe or name in refused:
+    for name, resource in resources.items():
+        if name in refused:
             continue
-        found, table = resource_problems(resource, view)
+        found, table = resource_problems(resource, view, schemas.get(name))
         problems += found
         if table is not None:
             tables[name] = table
@@ -323,5 +369,5 @@ def validate_package(package):
 
 
 def _files_of(resource):
-    """The file a resource names, and its schema file when the schema is not inline."""
-    return [str(resource.get("path", ""))] + ([resource["schema"]] if isinstance(resource.get("schema"), str) else [])
+    """The file a resource names, and its schema and dialect files when they are not inline."""
+    return [str(resource.get("path", ""))] + [resource[key] for key in ("schema", "dialect") if isinstance(resource.get(key), str)]
