@@ -279,7 +279,7 @@ def test_a_repository_git_refuses_as_another_users_is_refused_not_taken_for_no_g
     init_repo(fresh_copy)
     monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")  # git's own switch for "owned by another user"
     before = files_of(fresh_copy)
-    with pytest.raises(release.ReleaseRefused, match="dubious ownership"):
+    with pytest.raises(PackageError, match="dubious ownership"):
         release.plan_release(fresh_copy / "datapackage.json")
     assert files_of(fresh_copy) == before
 

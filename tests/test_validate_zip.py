@@ -31,8 +31,8 @@ def broken_zip(package_copy, target):
     return target
 
 
-def test_the_dist_zip_of_the_current_version_is_valid(dist_zip):
-    assert dist_zip.name == f"{NAME}-1.0.0.zip"
+def test_the_dist_zip_of_the_current_version_is_valid(dist_zip, package_copy):
+    assert dist_zip.name == f"{NAME}-{json.loads(package_copy.read_text(encoding='utf-8'))['version']}.zip"
     assert validate_spec(dist_zip) == []
 
 

@@ -36,7 +36,7 @@ from dp import journal
 from dp.baseline import find_baseline
 from dp.diff import diff_snapshots, first_release_lines, level_rank, read_snapshot
 from dp.dist import DIST, SUMS, ZIP_FORMAT, build_zip, optional_exports, sha256sums, zip_name
-from dp.package import PackageError, atomic_write, dump_json, read_descriptor, refresh_integrity, sha256_bytes
+from dp.package import atomic_write, dump_json, read_descriptor, refresh_integrity, sha256_bytes
 from dp.releases import (CHANGELOG, build_record, changelog_heading, parse_version, read_record, record_mismatches,
                          record_path, restore_command, released_files, released_versions)
 from dp.revisions import git, git_toplevel
@@ -92,7 +92,7 @@ def plan_release(descriptor_path, bump=None, since=None, tag=True, now=None):
     descriptor_path = Path(descriptor_path).resolve()
     root = descriptor_path.parent
     current = read_snapshot(descriptor_path)
-    git_top = repository_top(root)
+    git_top = git_toplevel(root)  # refuses a repository git refuses as another user's, rather than acting as if there were no git
     tag = tag and git_top is not None
     dirty = uncommitted_files(root, current.descriptor, descriptor_path.name) if git_top else ""
     if dirty and tag:
@@ -116,14 +116,6 @@ def plan_release(descriptor_path, bump=None, since=None, tag=True, now=None):
     changelog = released_changelog(read_changelog(root), version, date, last, required, summary)
     writes = staged_writes(root, descriptor_path.name, descriptor, changelog, date)
     return Plan(root, descriptor.get("name"), last, baseline, required, chosen, version, date, summary, writes, git_top, tag, dirty)
-
-
-def repository_top(root):
-    """The top of the git work tree holding root, or None outside git; refuses a repository git refuses."""
-    try:
-        return git_toplevel(root)
-    except PackageError as err:  # another user's repository ("dubious ownership") is no reason to act as if there were no git
-        raise ReleaseRefused(str(err)) from None
 
 
 def uncommitted_files(root, descriptor, descriptor_name):
