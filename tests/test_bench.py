@@ -1,10 +1,12 @@
-"""The benchmark runs end to end at a small size, and both validators find the same invalid rows."""
-from dp.bench import run
+"""The benchmark runs end to end at a small size, in both variants, and both validators find the
+same invalid rows; the coverage and quote checks grow linearly with distinct quotes."""
+from dp.bench import SUMMARY, VARIANTS, run
 
 
-def test_bench_prints_the_summary_line_with_the_same_verdicts(tmp_path, capsys):
-    row = run([2_500], workdir=tmp_path)
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    keys = [item.split("=")[0] for item in last.split()]
-    assert keys[:7] == ["rows", "ours_s", "frictionless_s", "read_csv_s", "speedup_vs_frictionless", "over_read_csv", "peak_mb"]
-    assert row["rows"] == 2_500 and row["invalid_rows"] == 2 and row["same_verdict"] is True
+def test_bench_prints_both_variants_and_their_summary_lines_with_the_same_verdicts(tmp_path, capsys):
+    table = run([2_500], workdir=tmp_path, runs=1)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [[item.split("=")[0] for item in line.split()] for line in lines[-2:]] == [list(SUMMARY)] * 2
+    assert [(row["rows"], row["variant"], row["invalid_rows"], row["same_verdict"]) for row in table] == \
+        [(2_500, variant, 2, True) for variant in VARIANTS]
+    assert not list(tmp_path.iterdir())  # each synthetic package is removed once measured
