@@ -1,10 +1,44 @@
-"""The benchmark runs end to end at a small size, and both validators find the same invalid rows."""
-from dp.bench import run
+"""The benchmark runs end to end at a small size, in both variants, and both validators find the
+same invalid rows; the coverage and quote checks grow linearly with distinct quotes."""
+import time
+
+from dp import provenance
+from dp.bench import SUMMARY, VARIANTS, build_package, run
+from dp.validate import validate_package
 
 
-def test_bench_prints_the_summary_line_with_the_same_verdicts(tmp_path, capsys):
-    row = run([2_500], workdir=tmp_path)
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    keys = [item.split("=")[0] for item in last.split()]
-    assert keys[:7] == ["rows", "ours_s", "frictionless_s", "read_csv_s", "speedup_vs_frictionless", "over_read_csv", "peak_mb"]
-    assert row["rows"] == 2_500 and row["invalid_rows"] == 2 and row["same_verdict"] is True
+def test_bench_prints_both_variants_and_their_summary_lines_with_the_same_verdicts(tmp_path, capsys):
+    table = run([2_500], workdir=tmp_path, runs=1)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [[item.split("=")[0] for item in line.split()] for line in lines[-2:]] == [list(SUMMARY)] * 2
+    assert [(row["rows"], row["variant"], row["invalid_rows"], row["same_verdict"]) for row in table] == \
+        [(2_500, variant, 2, True) for variant in VARIANTS]
+    assert not list(tmp_path.iterdir())  # each synthetic package is removed once measured
+
+
+def quote_check_cpu_seconds(descriptor_path, monkeypatch, runs=5):
+    """The least CPU seconds, over runs, of the verbatim-quote and coverage checks on a package,
+    given the context and source texts that validating it hands them."""
+    seen = {}
+    check_coverage = provenance.coverage_problems
+
+    def capture(context, texts):
+        seen.update(context=context, texts=texts)
+        return check_coverage(context, texts)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(provenance, "coverage_problems", capture)
+        assert [p.rule for p in validate_package(descriptor_path) if p.resource != "metrics"] == []
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        provenance.verbatim_problems(seen["context"], seen["texts"])
+        provenance.coverage_problems(seen["context"], seen["texts"])
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def test_doubling_distinct_quotes_at_most_triples_the_coverage_and_quote_checks(tmp_path, monkeypatch):
+    small, large = (quote_check_cpu_seconds(build_package(rows, tmp_path / str(rows), "distinct"), monkeypatch)
+                    for rows in (2_000, 4_000))
+    assert large <= 3 * small, f"2,000 rows: {small:.3f} CPU-s, 4,000 rows: {large:.3f} CPU-s ({large / small:.1f}x)"

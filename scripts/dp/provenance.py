@@ -8,6 +8,7 @@
 - Every figure and date in the source lies inside some quote of metrics, events or exclusions.
 """
 import re
+import weakref
 
 import pandas as pd
 
@@ -15,6 +16,7 @@ from dp.package import PackageError, sha256_bytes
 from dp.report import Problem
 from dp.safety import unsafe_path_reason
 from dp.source import MissingFile, contained
+from dp.spans import QuoteSpans, line_numbers
 from dp.tableschema import is_tabular
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -110,9 +112,10 @@ def _each(describe, names):
 
 
 def verbatim_problems(context, texts):
+    searches = _quote_spans(context, texts)
+
     def occurs(source_id, quote):
-        text = texts.get(source_id)
-        return [text is None or quote in text]
+        return [source_id not in searches or searches[source_id].occurs(quote)]
 
     problems = []
     for table in _quoted_tables(context):
@@ -215,27 +218,36 @@ def period_problems(table):
                            lambda i: f"the quote dates the start to {want['label'][i]}")
 
 
-def _covered_spans(context, source_id, text):
-    spans = []
-    for table in _quoted_tables(context):
-        for quote in table.text.loc[table.text["source_id"] == source_id, "quote"].unique():
-            start = text.find(quote) if quote else -1
-            while start >= 0:
-                spans.append((start, start + len(quote)))
-                start = text.find(quote, start + 1)
-    return spans
+# The quote search of the last (context, texts) seen: the verbatim and coverage checks share it.
+_last_search = [None, None, None]
+
+
+def _quote_spans(context, texts):
+    """{source id: QuoteSpans of every distinct quote of every quoted table that names it}."""
+    context_ref, searched_texts, searches = _last_search
+    if context_ref is None or context_ref() is not context or searched_texts is not texts:
+        quotes = {}
+        for table in _quoted_tables(context):
+            _, pairs = table.distinct(["source_id", "quote"])
+            for source_id, group in pairs.groupby("source_id", sort=False)["quote"]:
+                quotes.setdefault(source_id, set()).update(group)
+        searches = {source_id: QuoteSpans(text, quotes.get(source_id, ())) for source_id, text in texts.items()}
+        _last_search[:] = [weakref.ref(context), texts, searches]
+    return searches
 
 
 def coverage_problems(context, texts):
     problems = []
-    for source_id, text in texts.items():
-        spans = _covered_spans(context, source_id, text)
-        for m in FIGURE.finditer(text):
-            if not any(start <= m.start() and m.end() <= end for start, end in spans):
-                line = text.count("\n", 0, m.start()) + 1
-                problems.append(Problem("sources", "coverage",
-                                        f"{m.group()!r} (line {line} of {source_id}) is in no quote of metrics, events or exclusions; code it, or add it to exclusions.csv with the reason",
-                                        row_id=source_id))
+    for source_id, search in _quote_spans(context, texts).items():
+        text = texts[source_id]
+        figures = list(FIGURE.finditer(text))
+        covered = search.covers([m.start() for m in figures], [m.end() for m in figures])
+        uncovered = [m for m, ok in zip(figures, covered) if not ok]
+        for m, line in zip(uncovered, map(int, line_numbers(text, [m.start() for m in uncovered]))):
+            problems.append(Problem("sources", "coverage",
+                                    f"{m.group()!r} (line {line} of {source_id}) is in no quote of metrics, events or exclusions; code it, or add it to exclusions.csv with the reason",
+                                    row_id=source_id))
+    _last_search[:] = [None, None, None]  # the last user of the search: let it go
     return problems
 
 
