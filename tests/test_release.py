@@ -407,3 +407,13 @@ def test_typed_exports_join_dist_sha256sums_and_the_record_when_dp_export_exists
     assert f"{digest}  tables.sqlite\n" in (fresh_copy / "dist" / "SHA256SUMS").read_text(encoding="utf-8")
     record = json.loads((fresh_copy / "releases" / "1.0.0.json").read_text(encoding="utf-8"))
     assert record["dist"]["exports"] == [{"path": "dist/tables.sqlite", "sha256": digest}]
+
+
+def test_the_citation_carries_the_released_version_and_date(released):
+    minor_change(released)
+    add_unreleased(released, "r003")
+    release.carry_out(release.plan_release(released / "datapackage.json"))
+    citation = (released / "CITATION.cff").read_text(encoding="utf-8")
+    assert "\nversion: 1.1.0\n" in citation and f"\ndate-released: {TODAY}\n" in citation
+    with zipfile.ZipFile(released / "dist" / f"{NAME}-1.1.0.zip") as archive:
+        assert archive.read("CITATION.cff").decode("utf-8") == citation

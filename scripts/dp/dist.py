@@ -15,14 +15,14 @@ import zipfile
 from pathlib import PurePosixPath
 
 from dp.package import PackageError, sha256_bytes, sha256_of
-from dp.releases import CHANGELOG, released_files
+from dp.releases import CHANGELOG, CITATION, released_files
 from dp.zip_readme import render_readme
 
 DIST = "dist"
 ZIP_FORMAT = 2
 SUMS = "SHA256SUMS"
 README = "README.md"
-ZIP_EXTRAS = ("LICENSE-DATA", "CITATION.cff", CHANGELOG)
+ZIP_EXTRAS = ("LICENSE-DATA", CITATION, CHANGELOG)
 UNIX = 3  # ZipInfo.create_system: the mode bits in external_attr are Unix modes
 FILE_MODE, FOLDER_MODE = 0o100644, 0o040755
 MSDOS_DIRECTORY = 0x10

@@ -37,7 +37,7 @@ from dp.baseline import find_baseline
 from dp.diff import diff_snapshots, first_release_lines, level_rank, read_snapshot
 from dp.dist import DIST, SUMS, ZIP_FORMAT, build_zip, optional_exports, sha256sums, zip_name
 from dp.package import atomic_write, dump_json, read_descriptor, refresh_integrity, sha256_bytes
-from dp.releases import (CHANGELOG, build_record, changelog_heading, parse_version, read_record, record_mismatches,
+from dp.releases import (CHANGELOG, CITATION, build_record, changelog_heading, parse_version, read_record, record_mismatches,
                          record_path, restore_command, released_files, released_versions)
 from dp.revisions import git, git_toplevel
 from dp.report import text_report
@@ -200,6 +200,19 @@ def released_changelog(text, version, date, last, required, summary):
     return head + f"{UNRELEASED}\n\n" + "\n".join([section] + rest)
 
 
+def released_citation(root, version, date):
+    """CITATION.cff with the new version and release date, or None when the package has none."""
+    path = root / CITATION
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    for key, value in (("version", version), ("date-released", date)):
+        text, found = re.subn(rf"^{key}: .*$", f"{key}: {value}", text, count=1, flags=re.MULTILINE)
+        if not found:
+            raise ReleaseRefused(f"{CITATION} has no '{key}:' line for the release to set")
+    return text
+
+
 # --- staging and writing -----------------------------------------------------------------
 
 
@@ -209,9 +222,12 @@ def staged_writes(root, descriptor_name, descriptor, changelog, date):
     zip_file = zip_name(descriptor.get("name"), version)
     with tempfile.TemporaryDirectory(prefix="dp-release-") as tmp:
         stage = Path(tmp) / "package"
-        shutil.copytree(root, stage, ignore=STAGE_IGNORE)
+        shutil.copytree(root, stage, ignore=STAGE_IGNORE, symlinks=True)  # a link stays a link, which validation refuses
         (stage / descriptor_name).write_text(dump_json(descriptor), encoding="utf-8")
         (stage / CHANGELOG).write_text(changelog, encoding="utf-8")
+        citation = released_citation(root, version, date)
+        if citation is not None:
+            (stage / CITATION).write_text(citation, encoding="utf-8")
         zip_bytes = build_zip(stage, descriptor_name, descriptor, date)
         exports = optional_exports(stage / descriptor_name, Path(tmp) / "exports")  # typed SQLite/Parquet, if dp.export exists
         dist = {zip_file: zip_bytes, **exports}
@@ -227,6 +243,7 @@ def staged_writes(root, descriptor_name, descriptor, changelog, date):
     return {
         **{root / DIST / name: data for name, data in dist.items()},
         root / DIST / SUMS: sha256sums(root / DIST, dist),
+        **({root / CITATION: citation} if citation is not None else {}),
         root / CHANGELOG: changelog,
         root / descriptor_name: dump_json(descriptor),
         record_path(root, version): dump_json(record),  # last: a half-done release is then never on record

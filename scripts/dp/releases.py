@@ -17,6 +17,7 @@ from dp.report import Problem
 
 RELEASES_DIR = "releases"
 CHANGELOG = "CHANGELOG.md"
+CITATION = "CITATION.cff"
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 JOURNAL = ".release-journal.json"  # dp/journal.py writes it; it lives only while a release runs or after one was cut off
 HOW_TO_BUMP = "record the change under '## [Unreleased]' in CHANGELOG.md and run scripts/release.py to release it as a new version"
