@@ -23,7 +23,8 @@ $(CFF_VENV)/.installed: requirements-cff.txt
 validate: $(VENV)/.runtime
 	$(PY) scripts/validate.py
 
-test: $(VENV)/.dev $(CFF_VENV)/.installed
+# The site's browser tests need Chromium and axe-core (browser-deps), so make test installs them too.
+test: $(VENV)/.dev $(CFF_VENV)/.installed browser-deps
 	$(PY) -m pytest
 
 # Validation against many mutated packages (tests/test_fuzz.py); FUZZ_EXAMPLES sets how many.
