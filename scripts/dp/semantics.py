@@ -12,6 +12,7 @@ import pandera.errors
 import pandera.pandas as pa
 
 from dp.pandera_schema import validate_lazily
+from dp.report import Problem
 from dp.tableschema import PANDAS_DTYPES, fields_by_name, isin, lookup
 
 
@@ -174,12 +175,21 @@ def _run(rules, table, frame):
         return []
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    cases = cases.dropna(subset=["index", "check_number"]).drop_duplicates(["check_number", "index"])
-    return [
-        table.problem(int(case.index), rules[int(case.check_number)].field, rules[int(case.check_number)].name,
-                      rules[int(case.check_number)].message)
-        for case in cases.itertuples(index=False)
-    ]
+    found = []
+    for case in cases.drop_duplicates(["check_number", "index"]).itertuples(index=False):
+        rule = rules[int(case.check_number)]
+        if pd.isna(case.index):  # the rule raised: pandera's lazy mode records that as a case with no row
+            found.append(internal_error(rule, case.failure_case))
+        else:
+            found.append(table.problem(int(case.index), rule.field, rule.name, rule.message))
+    return found
+
+
+def internal_error(rule, error):
+    """The problem that stands for a rule that could not be checked: the gate fails closed, never open."""
+    return Problem(rule.resource, "internal-error",
+                   f"rule {rule.name} on {rule.field} could not be checked ({error}); no row of {rule.resource} is known to obey it",
+                   field=rule.field)
 
 
 def problems(context):

@@ -291,9 +291,9 @@ def validate_package(descriptor_path):
     descriptor_path = Path(descriptor_path)
     descriptor = read_descriptor(descriptor_path)
     root = descriptor_path.parent
-    problems = safety.path_problems(descriptor)
+    problems = run_check("unsafe-path", safety.path_problems, descriptor)
     unsafe = {problem.resource for problem in problems}
-    problems += descriptor_problems(descriptor_path)
+    problems += run_check("descriptor", descriptor_problems, descriptor_path)
     tables = {}
     for resource in descriptor["resources"]:
         name = resource.get("name")
@@ -301,15 +301,29 @@ def validate_package(descriptor_path):
             if name not in unsafe:
                 problems.append(Problem(str(name), "missing-file", f"{resource.get('path')} does not exist"))
             continue
-        found, table = resource_problems(resource, root)
+        found, table = run_check(f"resource {name}", resource_problems, resource, root,
+                                 resource=str(name), failed=lambda internal: (internal, None))
         problems += found
         if table is not None:
             tables[name] = table
     for table in tables.values():
-        problems += foreign_key_problems(table, tables)
+        problems += run_check("foreign-key", foreign_key_problems, table, tables, resource=table.name)
     context = Context(root, descriptor_path, descriptor, tables)
-    problems += safety.injection_problems(tables)
-    problems += semantics.problems(context)
-    problems += provenance.problems(context)
-    problems += releases.problems(context)
+    problems += run_check("csv-injection", safety.injection_problems, tables)
+    problems += run_check("semantics", semantics.problems, context)
+    problems += run_check("provenance", provenance.problems, context)
+    problems += run_check("releases", releases.problems, context)
     return problems
+
+
+def run_check(name, check, *args, resource="datapackage.json", failed=lambda internal: internal):
+    """check(*args); if it raises, failed([an internal-error problem naming it]) instead.
+
+    The gate fails closed: a check that cannot run reports that it could not, so a bug or an
+    input no check foresaw never reads as a valid package.
+    """
+    try:
+        return check(*args)
+    except Exception as err:  # noqa: BLE001 - any error at all must become a reported problem
+        return failed([Problem(resource, "internal-error",
+                               f"the {name} check could not run ({type(err).__name__}: {err}); the package is not known to be valid")])
