@@ -1,13 +1,19 @@
 """Every rule the gate knows: it fails closed when a rule or check raises, and each rule fires on its break."""
+import ast
 import dataclasses
+import json
 
 import pytest
 
 import validate as validate_cli
-from breakage import set_cell
+from breakage import delete_row, edit_descriptor, refresh, set_cell
 from conftest import ROOT
+import test_validate
 from dp import provenance, semantics, validate
+from dp.pandera_schema import constraint_checks
 from dp.report import Problem
+from dp.rules import CATALOGUE, CATEGORIES
+from test_validate import where
 
 
 def problems_of(descriptor_path):
@@ -100,3 +106,188 @@ def test_internal_error_problem_shape():
         "places", "internal-error",
         'rule country-code on iso3166_1_alpha3 could not be checked (KeyError("x")); no row of places is known to obey it',
         field="iso3166_1_alpha3")
+
+
+# Every rule fires: one table of minimal breaks, each with exactly the problems it must give.
+
+SID = "us-state-2017-03-24"
+
+
+def cells(*edits):
+    """An edit that sets each (resource, row id, field, value) cell."""
+    def edit(descriptor_path):
+        for resource, row_id, field, value in edits:
+            set_cell(descriptor_path, resource, row_id, field, value)
+    return edit
+
+
+def replace_in(relative, old, new, keep_integrity=False):
+    """An edit that replaces old with new in one file, and refreshes bytes and hashes unless told not to."""
+    def edit(descriptor_path):
+        path = descriptor_path.parent / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8", newline="")
+        if not keep_integrity:
+            refresh(descriptor_path)
+    return edit
+
+
+def resource_entry(name, change):
+    return lambda descriptor_path: edit_descriptor(
+        descriptor_path, lambda d: change(next(r for r in d["resources"] if r["name"] == name)))
+
+
+def constraint(resource, field, **added):
+    def change(schema):
+        next(f for f in schema["fields"] if f["name"] == field).setdefault("constraints", {}).update(added)
+    return lambda descriptor_path: edit_json(descriptor_path.parent / "schemas" / f"{resource}.schema.json", change)
+
+
+def edit_json(path, change):
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def bytes_plus_one(resource):
+    return resource.update(bytes=resource["bytes"] + 1)
+
+
+# (id, edit, the problems it must give exactly: (resource, rule, row, row_id, field)), released-version-changed aside.
+BREAKS = [
+    ("percent-range", cells(*[("metrics", "m004", f, "100.0001") for f in ("value", "lower_bound", "upper_bound")]),
+     [("metrics", "percent-range", 5, "m004", f) for f in ("value", "lower_bound", "upper_bound")]
+     + [("metrics", "figure-in-quote", 5, "m004", "value")]),
+    ("percent-100-passes", cells(*[("metrics", "m004", f, "100") for f in ("value", "lower_bound", "upper_bound")]),
+     [("metrics", "figure-in-quote", 5, "m004", "value")]),
+    ("part-within-whole", cells(("relations", "r001", "part", "m011"), ("relations", "r001", "whole", "m012")),
+     [("relations", "part-within-whole", 2, "r001", "part")]),
+    ("part-within-whole-bounds", cells(("relations", "r002", "part", "m008")),
+     [("relations", "part-within-whole-bounds", 3, "r002", "part")]),
+    ("exact-lower", cells(("metrics", "m004", "lower_bound", "61")), [("metrics", "qualifier-bounds", 5, "m004", "lower_bound")]),
+    ("exact-upper", cells(("metrics", "m004", "upper_bound", "63")), [("metrics", "qualifier-bounds", 5, "m004", "upper_bound")]),
+    ("bound-equals-value", cells(("metrics", "m007", "lower_bound", "18000")),
+     [("metrics", "qualifier-bounds", 8, "m007", "lower_bound")]),
+    ("bounds-order-upper", cells(("metrics", "m010", "upper_bound", "80000")),
+     [("metrics", "bounds-order", 11, "m010", "upper_bound"), ("metrics", "qualifier-bounds", 11, "m010", "upper_bound")]),
+    ("plain-figure-coded-hedged", cells(("metrics", "m004", "qualifier", "more_than"), ("metrics", "m004", "upper_bound", "")),
+     [("metrics", "hedge-in-quote", 5, "m004", "qualifier")]),
+    ("quote-states-no-figure", cells(("metrics", "m001", "quote", "Global Coalition")),
+     [("metrics", "figure-in-quote", 2, "m001", "quote"), ("sources", "coverage", None, SID, None)]),
+    ("archive-file-missing", cells(("sources", SID, "path", "archive/missing.txt")),
+     [("sources", "archive-file", 2, SID, "path")]),
+    ("archive-file-outside", cells(("sources", SID, "path", "archive/..")), [("sources", "archive-file", 2, SID, "path")]),
+    ("int64-overflow", cells(("sources", SID, "bytes", "99999999999999999999")), [("sources", "type", 2, SID, "bytes")]),
+    ("maximum", constraint("sources", "bytes", maximum=2000), [("sources", "maximum", 2, SID, "bytes")]),
+    ("minLength", constraint("sources", "title", minLength=100), [("sources", "minLength", 2, SID, "title")]),
+    ("maxLength", constraint("sources", "title", maxLength=3), [("sources", "maxLength", 2, SID, "title")]),
+    ("missing-file", lambda p: (p.parent / "data" / "places.csv").unlink(), [("places", "missing-file", None, None, None)]),
+    ("missing-file-in-descriptor", resource_entry("places", lambda r: r.update(path="data/nowhere.csv")),
+     [("places", "missing-file", None, None, None)]),
+    ("list-path", resource_entry("places", lambda r: r.update(path=["data/places.csv", "data/places.csv"])),
+     [("places", "unsafe-path", None, None, "path")]),
+    ("backslash-path", resource_entry("places", lambda r: r.update(path="data\\..\\..\\places.csv")),
+     [("places", "unsafe-path", None, None, "path")]),
+    ("backslash-absolute-path", resource_entry("places", lambda r: r.update(path="\\data\\places.csv")),
+     [("places", "unsafe-path", None, None, "path")]),
+    ("malformed-csv", replace_in("data/places.csv", "Mosul,city", '"Mosul,city'), [("places", "malformed-csv", None, None, None)]),
+    ("byte-and-hash-count", replace_in("data/places.csv", "taken together", "taken  together", keep_integrity=True),
+     [("places", "byte-count", None, None, None), ("places", "hash-count", None, None, None)]),
+    ("hash-count", replace_in("data/places.csv", "taken together", "taken_together", keep_integrity=True),
+     [("places", "hash-count", None, None, None)]),
+    ("byte-count", resource_entry("places", bytes_plus_one), [("places", "byte-count", None, None, None)]),
+    ("encoding-bom", lambda p: ((p.parent / "data" / "indicators.csv").write_bytes(
+        b"\xef\xbb\xbf" + (p.parent / "data" / "indicators.csv").read_bytes()), refresh(p)),
+     [("indicators", "encoding", None, None, None)]),
+    ("package-error", lambda p: edit_descriptor(p, lambda d: d.update(licenses="public domain")),
+     [("datapackage.json", "package-error", None, None, None)]),
+    ("duplicate-label", replace_in("data/places.csv", "id,name,", "id,id,"), [("places", "duplicate-label", None, None, "name")]),
+    ("coverage", lambda p: delete_row(p, "exclusions", "x001"), [("sources", "coverage", None, SID, None)]),
+    ("changelog-missing-version", lambda p: edit_descriptor(p, lambda d: d.update(version="1.0.1")),
+     [("CHANGELOG.md", "changelog-missing-version", None, None, None)]),
+    ("release-record-unreadable", lambda p: (p.parent / "releases" / "1.0.0.json").write_text("[]", encoding="utf-8"),
+     [("releases", "release-record-unreadable", None, None, None)]),
+]
+
+
+@pytest.mark.parametrize("edit,expected", [case[1:] for case in BREAKS], ids=[case[0] for case in BREAKS])
+def test_each_break_gives_exactly_its_problems(package_copy, edit, expected):
+    edit(package_copy)
+    assert where(problems_of(package_copy)) == sorted(expected, key=repr)
+
+
+def test_released_content_that_changed_is_named_per_file(package_copy):
+    set_cell(package_copy, "places", "iraq", "note", "A country.")
+    assert where(validate.validate_package(package_copy)) == [
+        ("datapackage.json", "released-version-changed", None, None, None),
+        ("places", "released-version-changed", None, None, None)]
+
+
+# The catalogue (dp.rules) holds every rule the code can name, and every rule in it has a break.
+
+# Rules whose break is a test of its own rather than a row of BREAKS or CELL_BREAKS.
+BROKEN_ELSEWHERE = {
+    "internal-error": test_a_rule_that_raises_is_reported_and_the_other_rules_still_run,
+    "released-version-changed": test_released_content_that_changed_is_named_per_file,
+    "extra-label": test_validate.test_missing_extra_or_reordered_columns_are_caught,
+    "missing-label": test_validate.test_missing_extra_or_reordered_columns_are_caught,
+    "incorrect-label": test_validate.test_missing_extra_or_reordered_columns_are_caught,
+}
+# Where the code names a rule with a variable, and where that name comes from (checked below).
+DYNAMIC_RULE_SITES = {
+    ("validate.py", "problem"): "Table.problem passes on the rule its caller names",
+    ("validate.py", "descriptor_problems"): "frictionless's error type",
+    ("validate.py", "header_problems"): "frictionless's error type",
+    ("validate.py", "constraint_problems"): "a Table Schema constraint, from _constraint_rule",
+    ("semantics.py", "_run"): "a Rule's name",
+    ("provenance.py", "_problems_where"): "the rule its caller names",
+}
+RULE_ARGUMENT = {"Problem": 1, "problem": 2, "_problems_where": 3, "Rule": 1}
+
+
+def rule_arguments():
+    """(file, enclosing function, rule argument node) for each place scripts/dp names a rule."""
+    for path in sorted((ROOT / "scripts" / "dp").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        enclosing = {}  # call -> the innermost named function around it: ast.walk visits outer ones first
+        for function in [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]:
+            enclosing.update({call: function.name for call in ast.walk(function) if isinstance(call, ast.Call)})
+        for call in [node for node in ast.walk(tree) if isinstance(node, ast.Call)]:
+            callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+            if callee not in RULE_ARGUMENT:
+                continue
+            keyword = {"Problem": "rule", "Rule": "name"}.get(callee)
+            given = [k.value for k in call.keywords if k.arg == keyword]
+            at = RULE_ARGUMENT[callee]
+            argument = given[0] if given else (call.args[at] if len(call.args) > at else None)
+            if argument is not None:
+                yield path.name, enclosing.get(call, "<module>"), argument
+
+
+def test_every_rule_the_code_names_is_in_the_catalogue():
+    named, dynamic = set(), set()
+    for file, function, argument in rule_arguments():
+        if isinstance(argument, ast.Constant):
+            named.add(argument.value)
+        else:
+            dynamic.add((file, function))
+    assert named - CATALOGUE.keys() == set()
+    assert dynamic <= DYNAMIC_RULE_SITES.keys(), "a new place names a rule with a variable: add its source here and check it"
+    constraints = {"enum": ["a"], "minimum": 1, "maximum": 2, "pattern": "a", "minLength": 1, "maxLength": 2}
+    every_constraint = {rule for rule, _ in constraint_checks({"name": "x", "constraints": constraints})}
+    assert every_constraint | {"required", "unique"} <= CATALOGUE.keys()
+    assert {rule.name for rule in semantics.all_rules()} <= CATALOGUE.keys()
+
+
+def test_the_catalogue_has_no_rule_without_a_break():
+    broken = {case[4] for case in test_validate.CELL_BREAKS} | set(BROKEN_ELSEWHERE)
+    broken |= {problem[1] for _, _, expected in BREAKS for problem in expected}
+    ours = {code for code, info in CATALOGUE.items() if info.origin == "ours"}
+    assert ours - broken == set(), "each rule needs a break in BREAKS or CELL_BREAKS"
+    assert broken - CATALOGUE.keys() == set()
+
+
+def test_each_catalogue_entry_is_described():
+    for code, info in CATALOGUE.items():
+        assert info.category in CATEGORIES and info.title and info.description, code

@@ -128,6 +128,11 @@ RELATION_RULES = [
 ]
 
 
+def all_rules(as_of_minimum="the minimum of as_of"):
+    """Every rule of this module, for the catalogue in dp.rules."""
+    return _metric_rules(as_of_minimum) + EVENT_RULES + PLACE_RULES + RELATION_RULES
+
+
 def _published(context, table):
     """The publication date of each row's source."""
     sources = context.tables.get("sources")
