@@ -291,3 +291,41 @@ def test_the_catalogue_has_no_rule_without_a_break():
 def test_each_catalogue_entry_is_described():
     for code, info in CATALOGUE.items():
         assert info.category in CATEGORIES and info.title and info.description, code
+
+
+# The pieces the rules are built from, in-process and fast.
+
+@pytest.mark.parametrize("quote,figure", [
+    ("On March 22, 68 members met", ("number", 68.0, "On March 22, ")),  # the day of a date is no figure
+    ("since its peak in 2014, 30 percent", ("number", 30.0, "since its peak in 2014, ")),  # nor is a year
+    ("on Mar. 5, 2016 over 1,200 strikes", ("number", 1200.0, "on Mar. 5, 2016 over ")),
+    ("more than half since 2014", ("number", 50, "more than ")),
+    ("tens of thousands of fighters", ("vague", (10_000, 100_000), "")),
+    ("hundreds of thousands of people", ("vague", (100_000, 1_000_000), "")),
+    ("nearly 90,000.5 members", ("number", 90000.5, "nearly ")),
+    ("on November 5", None),
+    ("Global Coalition", None),
+])
+def test_first_figure_skips_dates_and_prefers_the_longest_phrase(quote, figure):
+    assert provenance.first_figure(quote) == figure
+
+
+@pytest.mark.parametrize("kind,before,qualifier", [
+    ("vague", "nearly ", "order_of_magnitude"), ("number", "more than ", "more_than"), ("number", "killing over ", "more_than"),
+    ("number", "trained nearly ", "nearly"), ("number", "almost", "nearly"), ("number", "liberated ", "exact"),
+    ("number", "moreover ", "exact"), ("number", "nearly all of the ", "exact"),
+])
+def test_the_hedge_right_before_a_figure_is_its_qualifier(kind, before, qualifier):
+    assert provenance.qualifier_of(kind, before) == qualifier
+
+
+def test_month_names_and_abbreviations_are_numbered():
+    assert [provenance.month_number(name) for name in ("January", "Feb", "Sept", "May", "December")] == [1, 2, 9, 5, 12]
+    assert provenance._quote_dates("from Mar. 5, 2016 to June 7") == [(3, 5, 2016), (6, 7, None)]
+
+
+def test_an_integer_beyond_int64_is_unparsable_and_its_neighbours_are_kept():
+    import pyarrow as pa
+    from dp.tableschema import _cast
+    values = _cast(pa.chunked_array([pa.array(["1", "99999999999999999999", None, "-3"])]), pa.int64())
+    assert values.to_pylist() == [1, None, None, -3]
