@@ -101,6 +101,15 @@ def test_the_command_line_exits_1_on_a_raising_rule(package_copy, monkeypatch, c
     assert out.strip().splitlines()[-1] == "INVALID: 1 problem(s)" and err == ""
 
 
+def test_a_file_that_cannot_be_read_still_exits_2(package_copy, monkeypatch, capsys):
+    def unreadable(resource, data, schema):
+        raise PermissionError(f"{resource['path']}: permission denied")
+
+    monkeypatch.setattr(validate, "read_table", unreadable)
+    assert validate_cli.main([str(package_copy)]) == 2
+    assert "cannot read the package: data/sources.csv: permission denied" in capsys.readouterr().err
+
+
 def test_internal_error_problem_shape():
     rule = semantics.PLACE_RULES[0]
     assert semantics.internal_error(rule, 'KeyError("x")') == Problem(

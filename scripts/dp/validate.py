@@ -15,7 +15,7 @@ import pandera.errors
 from frictionless import Package, Resource
 
 from dp import provenance, releases, safety, semantics
-from dp.package import read_descriptor, sha256_bytes
+from dp.package import PackageError, read_descriptor, sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera, validate_lazily
 from dp.report import Problem
 from dp.tableschema import as_list, fields_by_name, is_tabular, isin, primary_key, read_text_frame, schema_of, typed_frame, use_system_allocator
@@ -320,10 +320,13 @@ def run_check(name, check, *args, resource="datapackage.json", failed=lambda int
     """check(*args); if it raises, failed([an internal-error problem naming it]) instead.
 
     The gate fails closed: a check that cannot run reports that it could not, so a bug or an
-    input no check foresaw never reads as a valid package.
+    input no check foresaw never reads as a valid package. A file that cannot be read still
+    stops validation (PackageError, OSError): the command line exits 2 and names it.
     """
     try:
         return check(*args)
-    except Exception as err:  # noqa: BLE001 - any error at all must become a reported problem
+    except (PackageError, OSError):
+        raise
+    except Exception as err:  # noqa: BLE001 - any other error must become a reported problem
         return failed([Problem(resource, "internal-error",
                                f"the {name} check could not run ({type(err).__name__}: {err}); the package is not known to be valid")])
