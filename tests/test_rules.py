@@ -217,6 +217,20 @@ BREAKS = [
     ("coverage", lambda p: delete_row(p, "exclusions", "x001"), [("sources", "coverage", None, SID, None)]),
     ("changelog-missing-version", lambda p: edit_descriptor(p, lambda d: d.update(version="1.0.1")),
      [("CHANGELOG.md", "changelog-missing-version", None, None, None)]),
+    ("stated-date-precision", cells(("metrics", "m012", "period_start_basis", "stated_date")), []),
+    ("more-than-lower-bound-empty", cells(("metrics", "m007", "lower_bound", "")),
+     [("metrics", "qualifier-bounds", 8, "m007", "lower_bound")]),
+    ("exact-value-empty", cells(("metrics", "m004", "value", "")),
+     [("metrics", "qualifier-bounds", 5, "m004", f) for f in ("value", "lower_bound", "upper_bound")]
+     + [("metrics", "figure-in-quote", 5, "m004", "value")]),
+    ("part-and-whole-differ", cells(("relations", "r001", "whole", "m001")),
+     [("relations", "part-within-whole", 2, "r001", "part"), ("relations", "part-within-whole-bounds", 2, "r001", "part"),
+      ("relations", "same-unit", 2, "r001", "whole")]),
+    # a table that cannot be read: the rules that need it wait, none reports a row it cannot judge
+    ("missing-sources", lambda p: (p.parent / "data" / "sources.csv").unlink(), [("sources", "missing-file", None, None, None)]),
+    ("missing-indicators", lambda p: (p.parent / "data" / "indicators.csv").unlink(),
+     [("indicators", "missing-file", None, None, None)]),
+    ("missing-metrics", lambda p: (p.parent / "data" / "metrics.csv").unlink(), [("metrics", "missing-file", None, None, None)]),
     ("release-record-unreadable", lambda p: (p.parent / "releases" / "1.0.0.json").write_text("[]", encoding="utf-8"),
      [("releases", "release-record-unreadable", None, None, None)]),
 ]
@@ -387,3 +401,49 @@ def test_each_cell_break_in_process(edits, expected):
 
 def test_the_untouched_tables_pass_in_process():
     assert in_process_problems([]) == []
+
+
+# The wording a user reads for each rule no Table Schema can express (reviewed; change it here on purpose).
+RULE_WORDING = [
+    ("metrics", "qualifier-bounds", "value", "with qualifier exact, value must be given"),
+    ("metrics", "qualifier-bounds", "lower_bound", "with qualifier exact, lower_bound must equal value"),
+    ("metrics", "qualifier-bounds", "upper_bound", "with qualifier exact, upper_bound must equal value"),
+    ("metrics", "qualifier-bounds", "value", "with qualifier more_than, value must be given"),
+    ("metrics", "qualifier-bounds", "lower_bound", "with qualifier more_than, lower_bound must equal value"),
+    ("metrics", "qualifier-bounds", "upper_bound", "with qualifier more_than, upper_bound must be empty"),
+    ("metrics", "qualifier-bounds", "value", "with qualifier nearly, value must be given"),
+    ("metrics", "qualifier-bounds", "lower_bound", "with qualifier nearly, lower_bound must be empty"),
+    ("metrics", "qualifier-bounds", "upper_bound", "with qualifier nearly, upper_bound must equal value"),
+    ("metrics", "qualifier-bounds", "value", "with qualifier order_of_magnitude, value must be empty"),
+    ("metrics", "qualifier-bounds", "lower_bound", "with qualifier order_of_magnitude, lower_bound must be given"),
+    ("metrics", "qualifier-bounds", "upper_bound", "with qualifier order_of_magnitude, upper_bound must be given"),
+    ("metrics", "percent-range", "value", "a percent value must lie between 0 and 100"),
+    ("metrics", "percent-range", "lower_bound", "a percent lower_bound must lie between 0 and 100"),
+    ("metrics", "percent-range", "upper_bound", "a percent upper_bound must lie between 0 and 100"),
+    ("metrics", "bounds-order", "lower_bound", "lower_bound must not exceed value or upper_bound"),
+    ("metrics", "bounds-order", "upper_bound", "upper_bound must not be below value"),
+    ("metrics", "unit-matches-indicator", "unit", "unit must equal the unit of the indicator in indicators.csv"),
+    ("metrics", "not-after-publication", "as_of", "as_of must not be after the source's publication date"),
+    ("metrics", "publication-date-basis", "as_of", "as_of_basis publication_date means as_of must equal the source's publication date"),
+    ("metrics", "period-start-date", "period_start", "period_start must be a real calendar date (YYYY or YYYY-MM-DD)"),
+    ("metrics", "period-start-before-as-of", "period_start", "period_start must not be after as_of"),
+    ("metrics", "period-start-in-span", "period_start", "period_start must not be before 2014-01-01, where the span of as_of starts"),
+    ("metrics", "period-start-basis", "period_start_basis",
+     "period_start_basis must be given exactly when period_start is, at the precision it names"),
+    ("metrics", "inference-explained", "note", "a date whose year is inferred needs a note that says how"),
+    ("events", "not-after-publication", "date", "date must not be after the source's publication date"),
+    ("events", "inference-explained", "note", "a date whose year is inferred needs a note that says how"),
+    ("places", "country-code", "iso3166_1_alpha3", "a country needs its ISO 3166-1 alpha-3 code, and only a country has one"),
+    ("relations", "part-within-whole", "part", "the part's value must not exceed the whole's value"),
+    ("relations", "part-within-whole-bounds", "part", "the part's lower_bound must not exceed the whole's upper_bound"),
+    ("relations", "same-unit", "whole", "part and whole must have the same unit"),
+]
+
+
+def test_each_semantic_rule_says_what_it_checks():
+    assert [(r.resource, r.name, r.field, r.message) for r in semantics.all_rules("2014-01-01")] == RULE_WORDING
+
+
+def test_a_broken_rule_reports_its_wording_and_the_span_from_the_schema():
+    found = in_process_problems([("metrics", "m006", "period_start", "2013")])
+    assert [p.message for p in found if p.rule == "period-start-in-span"] == [RULE_WORDING[22][3]]

@@ -87,7 +87,7 @@ def _metric_rules(as_of_minimum):
         Rule("metrics", "not-after-publication", "as_of", "as_of must not be after the source's publication date",
              lambda f: _le(f["as_of"], f["published"]), ("source_id",)),
         Rule("metrics", "publication-date-basis", "as_of", "as_of_basis publication_date means as_of must equal the source's publication date",
-             lambda f: _implies(f["as_of_basis"] == "publication_date", (f["as_of"] == f["published"]).fillna(True)),
+             lambda f: _implies(f["as_of_basis"] == "publication_date", (f["as_of"] == f["published"]) | f["published"].isna()),
              ("as_of_basis", "source_id")),
         Rule("metrics", "period-start-date", "period_start", "period_start must be a real calendar date (YYYY or YYYY-MM-DD)",
              lambda f: _implies(f["period_start"].notna(), f["period_start_day"].notna())),
