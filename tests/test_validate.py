@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+import validate as validate_cli
 from breakage import delete_row, edit_descriptor, read_rows, refresh, set_cell, write_rows
 from conftest import ROOT, run_script
 from dp.tableschema import read_text_frame
@@ -214,25 +215,30 @@ def test_cli_invalid_package_exits_1_with_one_line_per_problem(package_copy):
     assert "metrics, row 5 (m004), field value: [type]" in lines[0] + lines[1]
 
 
-def test_cli_json_report_matches_the_text_report(package_copy):
+def test_cli_json_report_matches_the_text_report(package_copy, capsys):
     set_cell(package_copy, "events", "e002", "date", "2017-02-30")
-    report = json.loads(run_script("validate.py", package_copy, "--json").stdout)
+    assert validate_cli.main([str(package_copy), "--json"]) == 1  # in-process: the subprocess tests above cover the exit
+    report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False
     assert [p["rule"] for p in report["problems"]] == ["type", "released-version-changed", "released-version-changed"]
     assert report["problems"][0] | {"message": ""} == {"resource": "events", "rule": "type", "message": "",
                                                          "row": 3, "row_id": "e002", "field": "date"}
 
 
-@pytest.mark.parametrize("content", [None, "{not json", "[]"])
-def test_cli_unreadable_package_exits_2_without_traceback(tmp_path, content):
-    path = tmp_path / "datapackage.json"
-    if content is not None:
-        path.write_text(content, encoding="utf-8")
-    result = run_script("validate.py", path)
+def test_cli_unreadable_package_exits_2_without_traceback(tmp_path):
+    result = run_script("validate.py", tmp_path / "datapackage.json")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "datapackage.json" in result.stderr
 
 
-def test_cli_resolves_files_relative_to_the_descriptor(package_copy, tmp_path):
-    result = run_script("validate.py", package_copy, cwd=tmp_path.parent)
-    assert result.returncode == 0, result.stdout
+@pytest.mark.parametrize("content", ["{not json", "[]"])
+def test_cli_unreadable_descriptor_exits_2(tmp_path, capsys, content):
+    path = tmp_path / "datapackage.json"
+    path.write_text(content, encoding="utf-8")
+    assert validate_cli.main([str(path)]) == 2
+    assert "datapackage.json" in capsys.readouterr().err
+
+
+def test_cli_resolves_files_relative_to_the_descriptor(package_copy, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path.parent)
+    assert validate_cli.main([str(package_copy.relative_to(tmp_path.parent))]) == 0
