@@ -447,3 +447,17 @@ def test_each_semantic_rule_says_what_it_checks():
 def test_a_broken_rule_reports_its_wording_and_the_span_from_the_schema():
     found = in_process_problems([("metrics", "m006", "period_start", "2013")])
     assert [p.message for p in found if p.rule == "period-start-in-span"] == [RULE_WORDING[22][3]]
+
+
+def test_in_process_a_crashing_rule_is_reported_with_the_others(monkeypatch):
+    monkeypatch.setattr(semantics, "PLACE_RULES", with_raising_rule(semantics.PLACE_RULES, 0))
+    monkeypatch.setattr(semantics, "RELATION_RULES", with_raising_rule(semantics.RELATION_RULES, 2))
+    found = in_process_problems([("relations", "r001", "part", "m011"), ("relations", "r001", "whole", "m012")])
+    assert [(p.resource, p.rule, p.row, p.field, p.message) for p in found] == [
+        ("places", "internal-error", None, "iso3166_1_alpha3",
+         'rule country-code on iso3166_1_alpha3 could not be checked (RuntimeError("a bug inside the rule")); '
+         'no row of places is known to obey it'),
+        ("relations", "part-within-whole", 2, "part", "the part's value must not exceed the whole's value"),
+        ("relations", "internal-error", None, "whole",
+         'rule same-unit on whole could not be checked (RuntimeError("a bug inside the rule")); no row of relations is known to obey it'),
+    ]
