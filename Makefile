@@ -36,17 +36,21 @@ $(VENV)/.mutation: $(VENV)/.dev requirements-mutation.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
 	touch $@
 
-# Mutation testing of scripts/dp/ (all but bench.py and chart.py, see setup.cfg), one module after
-# another so that each result is kept as it finishes; then the per-module score table.
-# A smaller run: make mutation MUTATE="semantics provenance". MUTATION_CHILDREN: parallel mutants.
+# Mutation testing of scripts/dp/ (all but bench.py and chart.py; see setup.cfg for why in .mutation/),
+# one module after another so that each result is kept as it finishes; then the per-module table.
+# A smaller run: make mutation MUTATE="semantics provenance". MUTATION_CHILDREN: mutants run at once.
 MUTATE ?= semantics provenance safety releases report package pandera_schema tableschema validate rules load dictionary diff release
 MUTATION_CHILDREN ?= 2
 mutation: $(VENV)/.mutation
-	for module in $(MUTATE); do $(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "scripts.dp.$$module.*" || exit 1; done
+	mkdir -p .mutation/scripts
+	cp -r tests data schemas archive releases CHANGELOG.md datapackage.json pytest.ini setup.cfg .mutation/
+	cp scripts/*.py .mutation/scripts/
+	rm -rf .mutation/dp && cp -r scripts/dp .mutation/dp
+	cd .mutation && for module in $(MUTATE); do ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "dp.$$module.*" || exit 1; done
 	$(PY) scripts/mutation_report.py
 
 bench: $(VENV)/.runtime
 	$(PY) scripts/bench.py
 
 clean:
-	rm -rf $(VENV) $(CFF_VENV) .pytest_cache mutants
+	rm -rf $(VENV) $(CFF_VENV) .pytest_cache .mutation

@@ -1,7 +1,7 @@
 """Print the mutation score of each module of scripts/dp/ from the last `mutmut run`.
 
 Usage: python scripts/mutation_report.py [--markdown]
-Reads mutmut's results (mutants/scripts/dp/*.py.meta) and the reviewed list of equivalent mutants
+Reads mutmut's results (.mutation/mutants/dp/*.py.meta, written by make mutation) and the reviewed list of equivalent mutants
 (docs/mutation-equivalents.md). Score = killed / (mutants checked - equivalent); a mutant mutmut
 did not check, or that no test covers, is shown in its own column and counts as not killed.
 """
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "mutants" / "scripts" / "dp"
+RESULTS = ROOT / ".mutation" / "mutants" / "dp"
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.md"
 # mutmut 3's exit codes (mutmut/stats.py): 1 and 3 kill, 0 survives, 5 and 33 mean no test covers it.
 KILLED, SURVIVED, NO_TESTS, TIMEOUT = {1, 3}, {0}, {5, 33}, {24, -24, 36, 152, 255}
@@ -54,7 +54,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     metas = sorted(RESULTS.glob("*.py.meta"))
     if not metas:
-        print("error: no mutmut results in mutants/; run make mutation first", file=sys.stderr)
+        print("error: no mutmut results in .mutation/mutants/; run make mutation first", file=sys.stderr)
         return 2
     equivalent = equivalents()
     rows = [module_row(meta, equivalent) for meta in metas]
