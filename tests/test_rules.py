@@ -442,6 +442,7 @@ RULE_WORDING = [
 
 def test_each_semantic_rule_says_what_it_checks():
     assert [(r.resource, r.name, r.field, r.message) for r in semantics.all_rules("2014-01-01")] == RULE_WORDING
+    assert semantics.all_rules()[22].message == "period_start must not be before the minimum of as_of, where the span of as_of starts"
 
 
 def test_a_broken_rule_reports_its_wording_and_the_span_from_the_schema():
