@@ -364,10 +364,10 @@ DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 TEXT = {r["name"]: read_text_frame(ROOT / r["path"]) for r in DESCRIPTOR["resources"] if is_tabular(r)}
 
 
-def in_process_problems(edits):
+def in_process_problems(edits, without=()):
     tables, problems = {}, []
     for resource in DESCRIPTOR["resources"]:
-        if not is_tabular(resource):
+        if not is_tabular(resource) or resource["name"] in without:
             continue
         text = TEXT[resource["name"]].copy()
         for name, row_id, field, value in edits:
@@ -462,3 +462,8 @@ def test_in_process_a_crashing_rule_is_reported_with_the_others(monkeypatch):
         ("relations", "internal-error", None, "whole",
          'rule same-unit on whole could not be checked (RuntimeError("a bug inside the rule")); no row of relations is known to obey it'),
     ]
+
+
+@pytest.mark.parametrize("unread", ["indicators", "sources", "metrics", "places"])
+def test_in_process_a_table_left_unread_makes_no_rule_report_a_row(unread):
+    assert in_process_problems([], without=(unread,)) == []
