@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CFF_VENV := .venv-cff
 
-.PHONY: validate test docs release bench site browser-deps compat fuzz clean
+.PHONY: validate test docs release bench site browser-deps compat fuzz mutation clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,23 @@ docs: $(VENV)/.dev
 release: $(VENV)/.runtime
 	$(PY) scripts/release.py $(RELEASE_ARGS)
 
+$(VENV)/.mutation: $(VENV)/.dev requirements-mutation.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
+	touch $@
+
+# Mutation testing of scripts/dp/ (all but bench.py and chart.py; see setup.cfg for why in .mutation/),
+# one module after another so that each result is kept as it finishes; then the per-module table.
+# A smaller run: make mutation MUTATE="semantics provenance". MUTATION_CHILDREN: mutants run at once.
+MUTATE ?= semantics provenance safety releases report package pandera_schema tableschema validate rules load dictionary diff release
+MUTATION_CHILDREN ?= 2
+mutation: $(VENV)/.mutation
+	mkdir -p .mutation/scripts
+	cp -r tests data schemas archive releases CHANGELOG.md datapackage.json pytest.ini setup.cfg .mutation/
+	cp scripts/*.py .mutation/scripts/
+	rm -rf .mutation/dp && cp -r scripts/dp .mutation/dp
+	cd .mutation && for module in $(MUTATE); do ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "dp.$$module.*" || exit 1; done
+	$(PY) scripts/mutation_report.py
+
 bench: $(VENV)/.runtime
 	$(PY) scripts/bench.py
 
@@ -62,3 +79,5 @@ compat: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) $(CFF_VENV) .pytest_cache site node_modules test-artifacts .compat
+
+	rm -rf $(VENV) $(CFF_VENV) .pytest_cache .mutation

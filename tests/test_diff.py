@@ -187,3 +187,37 @@ def test_a_resource_type_is_major_only_when_it_turns_a_table_into_a_file_or_back
     edit_json(pair[1] / "datapackage.json", lambda d: d["resources"][0].pop("schema"))
     edit_json(pair[1] / "datapackage.json", lambda d: d["resources"][0].update(type="text"))
     assert "major" in {c.level for c in diff_of(pair).changes if c.kind == "resource-property"}
+def test_an_added_or_removed_field_property_is_seen(pair):
+    edit_json(pair[1] / "schemas" / "metrics.schema.json", lambda s: field(s, "value").update(format="default"))
+    edit_json(pair[1] / "schemas" / "places.schema.json", lambda s: field(s, "note").pop("description"))
+    changes = [(c.level, c.resource, c.kind) for c in diff_of(pair).changes]
+    assert changes == [("patch", "places", "field-property"), ("major", "metrics", "field-property")]
+    assert diff_of(pair).bump == "major"
+
+
+def test_an_added_package_or_resource_property_is_seen(pair):
+    edit_json(pair[1] / "datapackage.json", lambda d: d.update(homepage="https://example.org/"))
+    edit_json(pair[1] / "datapackage.json", lambda d: d["resources"][0].update(title="Sources"))
+    assert [(c.level, c.resource, c.kind) for c in diff_of(pair).changes] == [
+        ("patch", None, "package-property"), ("patch", "sources", "resource-property")]
+
+
+def test_an_added_resource_is_minor_with_its_row_count(pair):
+    new_root = pair[1]
+    shutil.copy2(new_root / "data" / "places.csv", new_root / "data" / "regions.csv")
+
+    def add(descriptor):
+        entry = dict(next(r for r in descriptor["resources"] if r["name"] == "places"), name="regions", path="data/regions.csv")
+        descriptor["resources"].append(entry)
+    edit_json(new_root / "datapackage.json", add)
+    diff = diff_of(pair)
+    assert [(c.level, c.resource, c.kind, c.message) for c in diff.changes] == [
+        ("minor", "regions", "resource-added", "new resource with 5 rows")]
+    assert diff.bump == "minor"
+
+
+def test_a_constraint_added_where_none_was_is_stricter(pair):
+    edit_json(pair[1] / "schemas" / "metrics.schema.json", lambda s: field(s, "place").update(constraints={"maxLength": 40}))
+    diff = diff_of(pair)
+    assert [(c.level, c.kind) for c in diff.changes] == [("major", "constraint")]
+    assert "field place constraint maxLength: null -> 40 (stricter)" in diff.changes[0].message

@@ -12,6 +12,7 @@ import pandera.errors
 import pandera.pandas as pa
 
 from dp.pandera_schema import validate_lazily
+from dp.report import Problem
 from dp.tableschema import PANDAS_DTYPES, fields_by_name, isin, lookup
 
 
@@ -86,7 +87,7 @@ def _metric_rules(as_of_minimum):
         Rule("metrics", "not-after-publication", "as_of", "as_of must not be after the source's publication date",
              lambda f: _le(f["as_of"], f["published"]), ("source_id",)),
         Rule("metrics", "publication-date-basis", "as_of", "as_of_basis publication_date means as_of must equal the source's publication date",
-             lambda f: _implies(f["as_of_basis"] == "publication_date", (f["as_of"] == f["published"]).fillna(True)),
+             lambda f: _implies(f["as_of_basis"] == "publication_date", (f["as_of"] == f["published"]) | f["published"].isna()),
              ("as_of_basis", "source_id")),
         Rule("metrics", "period-start-date", "period_start", "period_start must be a real calendar date (YYYY or YYYY-MM-DD)",
              lambda f: _implies(f["period_start"].notna(), f["period_start_day"].notna())),
@@ -125,6 +126,11 @@ RELATION_RULES = [
     Rule("relations", "same-unit", "whole", "part and whole must have the same unit",
          lambda f: (f["part_unit"] == f["whole_unit"]).fillna(True).astype(bool), ("part",)),
 ]
+
+
+def all_rules(as_of_minimum="the minimum of as_of"):
+    """Every rule of this module, for the catalogue in dp.rules."""
+    return _metric_rules(as_of_minimum) + EVENT_RULES + PLACE_RULES + RELATION_RULES
 
 
 def _published(context, table):
@@ -174,12 +180,21 @@ def _run(rules, table, frame):
         return []
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    cases = cases.dropna(subset=["index", "check_number"]).drop_duplicates(["check_number", "index"])
-    return [
-        table.problem(int(case.index), rules[int(case.check_number)].field, rules[int(case.check_number)].name,
-                      rules[int(case.check_number)].message)
-        for case in cases.itertuples(index=False)
-    ]
+    found = []
+    for case in cases.drop_duplicates(["check_number", "index"]).itertuples(index=False):
+        rule = rules[int(case.check_number)]
+        if pd.isna(case.index):  # the rule raised: pandera's lazy mode records that as a case with no row
+            found.append(internal_error(rule, case.failure_case))
+        else:
+            found.append(table.problem(int(case.index), rule.field, rule.name, rule.message))
+    return found
+
+
+def internal_error(rule, error):
+    """The problem that stands for a rule that could not be checked: the gate fails closed, never open."""
+    return Problem(rule.resource, "internal-error",
+                   f"rule {rule.name} on {rule.field} could not be checked ({error}); no row of {rule.resource} is known to obey it",
+                   field=rule.field)
 
 
 def problems(context):

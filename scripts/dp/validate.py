@@ -17,7 +17,7 @@ import pandera.errors
 from frictionless import Package, Resource
 
 from dp import provenance, releases, safety, semantics, structure
-from dp.package import sha256_bytes
+from dp.package import PackageError, sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera, validate_lazily
 from dp.report import Problem
 from dp.source import as_view
@@ -333,8 +333,10 @@ def validate_package(package):
     use_system_allocator()
     view = as_view(package)
     descriptor, root, descriptor_path = view.descriptor(), view.root, view.descriptor_path
-    problems, resources = structure.named_resources(descriptor)
-    problems += safety.path_problems(resources) + safety.reference_problems(descriptor)
+    problems, resources = run_check("resource-structure", structure.named_resources, descriptor,
+                                    failed=lambda internal: (internal, {}))
+    problems += run_check("unsafe-path", safety.path_problems, resources)
+    problems += run_check("remote-reference", safety.reference_problems, descriptor)
     refused = {problem.resource for problem in problems}
     for name, resource in resources.items():
         # A file that is missing or leads out of the package (a symlink out) is reported and never read.
@@ -345,29 +347,48 @@ def validate_package(package):
     schemas = {}
     for name, resource in structure.tabular(resources).items():
         if name not in refused:
-            found, schemas[name] = structure.load_schema(resource, view, resources)
-            found += structure.dialect_problems(resource, view) + structure.file_problems(resource)
+            found, schemas[name] = run_check(f"schema of {name}", structure.load_schema, resource, view, resources,
+                                             resource=name, failed=lambda internal: (internal, None))
+            found += run_check(f"dialect of {name}", structure.dialect_problems, resource, view, resource=name)
+            found += run_check(f"file of {name}", structure.file_problems, resource, resource=name)
             problems += found
             refused |= {name} if found else set()
-    problems += descriptor_problems(structure.frictionless_view(descriptor, resources, schemas))
+    problems += run_check("descriptor", lambda: descriptor_problems(structure.frictionless_view(descriptor, resources, schemas)))
     tables = {}
     for name, resource in resources.items():
         if name in refused:
             continue
-        found, table = resource_problems(resource, view, schemas.get(name))
+        found, table = run_check(f"resource {name}", resource_problems, resource, view, schemas.get(name),
+                                 resource=str(name), failed=lambda internal: (internal, None))
         problems += found
         if table is not None:
             tables[name] = table
     for table in tables.values():
-        problems += foreign_key_problems(table, tables)
+        problems += run_check("foreign-key", foreign_key_problems, table, tables, resource=table.name)
     context = Context(root, descriptor_path, descriptor, tables)
-    problems += safety.injection_problems(tables)
-    problems += semantics.problems(context)
-    problems += provenance.problems(context)
-    problems += releases.problems(context)
+    problems += run_check("csv-injection", safety.injection_problems, tables)
+    problems += run_check("semantics", semantics.problems, context)
+    problems += run_check("provenance", provenance.problems, context)
+    problems += run_check("releases", releases.problems, context)
     return problems
 
 
 def _files_of(resource):
     """The file a resource names, and its schema and dialect files when they are not inline."""
     return [str(resource.get("path", ""))] + [resource[key] for key in ("schema", "dialect") if isinstance(resource.get(key), str)]
+
+
+def run_check(name, check, *args, resource="datapackage.json", failed=lambda internal: internal):
+    """check(*args); if it raises, failed([an internal-error problem naming it]) instead.
+
+    The gate fails closed: a check that cannot run reports that it could not, so a bug or an
+    input no check foresaw never reads as a valid package. A file that cannot be read still
+    stops validation (PackageError, OSError): the command line exits 2 and names it.
+    """
+    try:
+        return check(*args)
+    except (PackageError, OSError):
+        raise
+    except Exception as err:  # noqa: BLE001 - any other error must become a reported problem
+        return failed([Problem(resource, "internal-error",
+                               f"the {name} check could not run ({type(err).__name__}: {err}); the package is not known to be valid")])
