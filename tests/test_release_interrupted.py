@@ -10,7 +10,7 @@ import release as release_cli
 from conftest import ROOT, copy_package
 from dp import release
 from dp.validate import validate_package
-from test_release import add_unreleased, git, init_repo, minor_change
+from test_release import git, released_in_git
 
 NAME = "global-coalition-defeat-isis-meeting-2017-03-24"
 ZIP = f"dist/{NAME}-1.1.0.zip"
@@ -39,12 +39,7 @@ def template(tmp_path_factory):
     root = tmp_path_factory.mktemp("template")
     copy_package(root)
     shutil.rmtree(root / "releases")
-    init_repo(root)
-    release.carry_out(release.plan_release(root / "datapackage.json"))
-    minor_change(root)
-    add_unreleased(root, "r003")
-    git(root, "commit", "-qam", "r003")
-    return root
+    return released_in_git(root)
 
 
 @pytest.fixture

@@ -8,6 +8,9 @@ import pytest
 import validate as validate_cli
 from breakage import delete_row, edit_descriptor, refresh, set_cell
 from conftest import ROOT
+import test_hostile
+import test_release_interrupted
+import test_structural_differential
 import test_validate
 from dp import provenance, semantics, validate
 from dp.pandera_schema import constraint_checks
@@ -258,6 +261,17 @@ BROKEN_ELSEWHERE = {
     "extra-label": test_validate.test_missing_extra_or_reordered_columns_are_caught,
     "missing-label": test_validate.test_missing_extra_or_reordered_columns_are_caught,
     "incorrect-label": test_validate.test_missing_extra_or_reordered_columns_are_caught,
+    "remote-reference": test_hostile.test_a_remote_reference_is_refused_and_never_fetched,
+    "resource-structure": test_hostile.test_a_resource_that_is_not_a_named_object_is_a_problem,
+    "schema-structure": test_hostile.test_a_broken_table_schema_is_a_problem_not_a_traceback,
+    "unsupported-schema": test_hostile.test_a_broken_table_schema_is_a_problem_not_a_traceback,
+    "unsupported-pattern": test_hostile.test_a_pattern_re2_cannot_run_is_a_schema_problem,
+    "unsupported-dialect": test_hostile.test_a_file_the_reader_would_read_otherwise_is_reported,
+    "foreign-key-resource": test_hostile.test_a_foreign_key_to_a_missing_field_is_a_problem,
+    "row-too-long": test_hostile.test_a_cell_over_a_megabyte_gets_a_plain_message,
+    "changelog-unreadable": test_hostile.test_a_changelog_that_is_not_utf8_is_a_problem,
+    "blank-row": test_structural_differential.test_rows_after_a_blank_line_keep_their_numbers_in_the_file,
+    "release-interrupted": test_release_interrupted.test_sigkill_at_any_step_ends_released_or_as_before_after_a_rerun,
 }
 # Where the code names a rule with a variable, and where that name comes from (checked below).
 DYNAMIC_RULE_SITES = {
@@ -267,6 +281,8 @@ DYNAMIC_RULE_SITES = {
     ("validate.py", "constraint_problems"): "a Table Schema constraint, from _constraint_rule",
     ("semantics.py", "_run"): "a Rule's name",
     ("provenance.py", "_problems_where"): "the rule its caller names",
+    ("validate.py", "validate_package"): "missing-file or unsafe-path, from PackageView.refusal",
+    ("structure.py", "field_problems"): "unsupported-pattern or schema-structure, for a constraint's value",
 }
 RULE_ARGUMENT = {"Problem": 1, "problem": 2, "_problems_where": 3, "Rule": 1}
 

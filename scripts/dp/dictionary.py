@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dp.load import tabular_resources
 from dp.package import DEFAULT_DESCRIPTOR, read_descriptor
-from dp.tableschema import as_list, is_required, is_unique, missing_mask, read_text_frame, schema_of
+from dp.tableschema import as_list, is_required, is_unique, missing_mask, read_text_frame, referenced_resource, schema_of
 
 EXAMPLES_PER_FIELD = 3
 EXAMPLE_MAX_CHARS = 40
@@ -79,7 +79,7 @@ def key_lines(schema, resource_name):
         lines.append("Primary key: " + ", ".join(code(name) for name in as_list(schema["primaryKey"])) + ".")
     for key in schema.get("foreignKeys", []):
         reference = key["reference"]
-        table = reference.get("resource") or resource_name  # an empty or absent resource is the table itself
+        table = referenced_resource(key, resource_name)
         target = ", ".join(f"{table}.{name}" for name in as_list(reference["fields"]))
         lines.append(f"Foreign key: {', '.join(code(name) for name in as_list(key['fields']))} → {code(target)}.")
     return lines

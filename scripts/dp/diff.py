@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field as dataclass_field
 
 from dp.package import PackageError, sha256_bytes
 from dp.source import as_view, open_package
-from dp.tableschema import field_names, is_tabular, primary_key, read_text_frame
+from dp.tableschema import field_names, is_tabular, primary_key, read_text_frame, referenced_resource
 
 LEVELS = ("none", "patch", "minor", "major")
 VOLATILE_PACKAGE_KEYS = {"resources", "version", "created"}
@@ -229,8 +229,7 @@ def schema_changes(name, old, new):
 
 def _self_named(key, name):
     """A foreign key with a self-reference spelled out: v2 leaves the resource empty, v1 named it."""
-    reference = key.get("reference", {})
-    return dict(key, reference=dict(reference, resource=reference.get("resource") or name))
+    return dict(key, reference=dict(key.get("reference", {}), resource=referenced_resource(key, name)))
 
 
 def foreign_key_changes(name, old, new):

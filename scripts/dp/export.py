@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from dp.load import arrow_schema, read_resource, tabular_resources, tool_types
 from dp.package import read_descriptor
-from dp.tableschema import as_list, is_required, is_unique, primary_key, schema_of
+from dp.tableschema import as_list, is_required, is_unique, primary_key, referenced_resource, schema_of
 
 LABELLED_METRICS_VIEW = """CREATE VIEW metrics_labelled AS
 SELECT m.*, i.label AS indicator_label, p.name AS place_name
@@ -101,7 +101,7 @@ def create_table_sql(name, schema):
     if primary_key(schema):
         lines.append(f"PRIMARY KEY ({', '.join(map(quoted, primary_key(schema)))})")
     for key in schema.get("foreignKeys", []):
-        target = key["reference"].get("resource") or name  # an empty resource is the table itself
+        target = referenced_resource(key, name)
         lines.append(f"FOREIGN KEY ({', '.join(map(quoted, as_list(key['fields'])))}) "
                      f"REFERENCES {quoted(target)} ({', '.join(map(quoted, as_list(key['reference']['fields'])))})")
     return f"CREATE TABLE {quoted(name)} (\n  " + ",\n  ".join(lines) + "\n)"

@@ -229,17 +229,18 @@ def staged_writes(root, descriptor_name, descriptor, changelog, date):
         if citation is not None:
             (stage / CITATION).write_text(citation, encoding="utf-8")
         zip_bytes = build_zip(stage, descriptor_name, descriptor, date)
-        exports = optional_exports(stage / descriptor_name, Path(tmp) / "exports")  # typed SQLite/Parquet, if dp.export exists
+        problems = validate_package(stage / descriptor_name)  # first: the exports assume valid content
+        if problems:
+            raise ReleaseRefused("the content to release does not validate:\n" + text_report(problems))
+        try:
+            exports = optional_exports(stage / descriptor_name, Path(tmp) / "exports")  # typed SQLite and Parquet
+        except ValueError as err:  # dp.export.ExportError: a key that does not hold in the typed tables
+            raise ReleaseRefused(f"the typed exports cannot be built: {err}") from None
         dist = {zip_file: zip_bytes, **exports}
         entry = {"path": f"{DIST}/{zip_file}", "sha256": sha256_bytes(zip_bytes), "zip_format": ZIP_FORMAT}
         if exports:
             entry["exports"] = [{"path": f"{DIST}/{name}", "sha256": sha256_bytes(data)} for name, data in exports.items()]
         record = build_record(descriptor, stage, date, dist=entry)
-        record_path(stage, version).parent.mkdir(exist_ok=True)
-        record_path(stage, version).write_text(dump_json(record), encoding="utf-8")
-        problems = validate_package(stage / descriptor_name)
-    if problems:
-        raise ReleaseRefused("the content to release does not validate:\n" + text_report(problems))
     return {
         **{root / DIST / name: data for name, data in dist.items()},
         root / DIST / SUMS: sha256sums(root / DIST, dist),

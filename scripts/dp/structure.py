@@ -240,7 +240,8 @@ def frictionless_view(descriptor, resources, schemas):
     view["resources"] = []
     for name, resource in resources.items():
         entry = {key: value for key, value in resource.items() if key not in ("schema", "dialect", "profile", "$schema")}
-        if resource.get("profile") in ("data-resource", "tabular-data-resource"):
+        # A tabular profile needs the schema, which a refused resource's entry goes without (reported already).
+        if resource.get("profile") == "data-resource" or (resource.get("profile") == "tabular-data-resource" and schemas.get(name) is not None):
             entry["profile"] = resource["profile"]
         if schemas.get(name) is not None:
             entry["schema"] = schemas[name]

@@ -212,6 +212,11 @@ def is_tabular(resource):
     return isinstance(resource, dict) and (resource.get("type") == "table" or "schema" in resource)
 
 
+def referenced_resource(key, resource_name):
+    """The resource a foreign key refers to: an empty or absent resource is the table itself (v2)."""
+    return key.get("reference", {}).get("resource") or resource_name
+
+
 def field_names(schema):
     return [field["name"] for field in schema["fields"]]
 

@@ -21,7 +21,8 @@ from dp.package import PackageError, sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera, validate_lazily
 from dp.report import Problem
 from dp.source import as_view
-from dp.tableschema import as_list, fields_by_name, is_tabular, isin, primary_key, read_text_frame, typed_frame, use_system_allocator
+from dp.tableschema import (as_list, fields_by_name, is_tabular, isin, primary_key, read_text_frame, referenced_resource,
+                            typed_frame, use_system_allocator)
 
 UTF8_BOM = b"\xef\xbb\xbf"
 BLANK_LINE = re.compile(rb"\n\r?\n|\r\r")
@@ -227,7 +228,7 @@ def foreign_key_problems(table, tables):
     problems = []
     for key in table.schema.get("foreignKeys", []):
         local, reference = as_list(key["fields"]), key["reference"]
-        target = tables.get(reference.get("resource") or table.name)
+        target = tables.get(referenced_resource(key, table.name))
         if target is None:
             continue
         remote = as_list(reference["fields"])

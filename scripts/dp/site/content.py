@@ -18,7 +18,7 @@ from dp.release import DIFF_HEADING, split_sections
 from dp.releases import CHANGELOG, changelog_heading, read_record, released_versions
 from dp.safety import unsafe_path_reason
 from dp.site.briefing import QUOTED_TABLES, find_quotes, segments
-from dp.tableschema import as_list, is_required, is_unique, primary_key, read_text_frame, schema_of
+from dp.tableschema import as_list, is_required, is_unique, primary_key, read_text_frame, referenced_resource, schema_of
 from dp.wording import figure_text
 
 LONG_CELL = 40  # characters: a longer cell may wrap, a shorter one keeps to one line
@@ -93,13 +93,13 @@ def row_key(package, table, index):
 # --- table pages ------------------------------------------------------------------------
 
 
-def foreign_links(schema):
-    """{field: referenced table} for single-field foreign keys to another table's primary key."""
+def foreign_links(schema, name):
+    """{field: referenced table} for single-field foreign keys (a self-reference names the table itself)."""
     links = {}
     for key in schema.get("foreignKeys", []):
         fields, reference = as_list(key["fields"]), key["reference"]
-        if len(fields) == 1 and reference.get("resource") and len(as_list(reference["fields"])) == 1:
-            links[fields[0]] = reference["resource"]
+        if len(fields) == 1 and len(as_list(reference["fields"])) == 1:
+            links[fields[0]] = referenced_resource(key, name)
     return links
 
 
@@ -119,7 +119,7 @@ def quote_link(package, table, index):
 
 def table_rows(package, table):
     schema, text, typed = package.schemas[table], package.text[table], package.typed[table]
-    links = {name: ref for name, ref in foreign_links(schema).items() if ref in package.schemas}
+    links = {name: ref for name, ref in foreign_links(schema, table).items() if ref in package.schemas}
     numeric = {f["name"] for f in schema["fields"] if f.get("type", "string") in NUMERIC_TYPES}
     rows = []
     for index in text.index:
@@ -142,7 +142,7 @@ def table_context(package, resource):
                 "numeric": f.get("type", "string") in NUMERIC_TYPES,
                 "dictionary": "dictionary.html" + fragment(f"dict-{name}-{f['name']}")} for f in schema["fields"]]
     return {"name": name, "resource": resource, "columns": columns, "rows": table_rows(package, name),
-            "key_text": [inline_markdown(line) for line in key_lines(schema)]}
+            "key_text": [inline_markdown(line) for line in key_lines(schema, name)]}
 
 
 # --- the data dictionary ----------------------------------------------------------------
@@ -159,7 +159,7 @@ def dictionary_context(package):
             "examples": example_values(text[f["name"]], schema) if f["name"] in text else [],
         } for f in schema["fields"]]
         sections.append({"name": name, "resource": resource, "rows": len(text), "fields": fields,
-                         "key_text": [inline_markdown(line) for line in key_lines(schema)]})
+                         "key_text": [inline_markdown(line) for line in key_lines(schema, name)]})
     return sections
 
 
