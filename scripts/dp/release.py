@@ -334,7 +334,8 @@ def rebuild_dist(descriptor_path):
     recorded = record.get("dist") if isinstance(record.get("dist"), dict) else {}
     zip_bytes = build_zip(root, descriptor_path.name, descriptor, record["date"], recorded.get("zip_format", 1))
     if recorded.get("sha256") and recorded["sha256"] != sha256_bytes(zip_bytes):
-        raise ReleaseRefused(f"the rebuilt zip differs from the one recorded in {record_file}; check out tag v{descriptor['version']}")
+        raise ReleaseRefused(f"the rebuilt zip differs from the one recorded in {record_file}; check out the commit that "
+                             f"recorded it: {restore_command(descriptor['version'], ['.'])}")
     dist = root / DIST
     dist.mkdir(exist_ok=True)
     files = {zip_name(descriptor["name"], descriptor["version"]): zip_bytes}
