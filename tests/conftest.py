@@ -1,4 +1,5 @@
 """Shared fixtures: the real package, and throw-away copies of it to break."""
+import json
 import shutil
 import subprocess
 import sys
@@ -31,3 +32,22 @@ def run_script(name, *args, cwd=ROOT):
     """Run scripts/<name> with this interpreter; returns the CompletedProcess."""
     return subprocess.run([sys.executable, str(ROOT / "scripts" / name), *map(str, args)],
                           cwd=cwd, capture_output=True, text=True)
+
+
+def current_version():
+    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+
+
+def unreleased_copy(folder):
+    """A copy of the package in folder as it would be before its first release, at version 1.0.0:
+    no releases/, and no changelog section after 1.0.0's, whatever version the package is at now."""
+    descriptor = copy_package(folder)
+    shutil.rmtree(folder / "releases")
+    data = json.loads(descriptor.read_text(encoding="utf-8"))
+    descriptor.write_text(json.dumps(dict(data, version="1.0.0"), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    changelog = folder / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8")
+    head, _, rest = text.partition("\n## [Unreleased]")
+    later = rest.split("\n## [1.0.0]", 1)
+    changelog.write_text(head + "\n## [Unreleased]\n\n## [1.0.0]" + later[1], encoding="utf-8")
+    return descriptor

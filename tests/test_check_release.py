@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, copy_package
+from conftest import ROOT, unreleased_copy
 from dp import release
 from dp.check import check_release
 
@@ -27,10 +27,11 @@ def recipe_step(name):
 
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory):
-    """{version: dist folder}: 1.0.0 rebuilt as released, and 2.0.0 released on top of it with a major change."""
+    """{version: dist folder}: 1.0.0 released in a temporary copy, and 2.0.0 released on top of it with a major change."""
     root = tmp_path_factory.mktemp("package")
-    descriptor = copy_package(root)
-    first = release.rebuild_dist(descriptor).parent
+    descriptor = unreleased_copy(root)
+    release.carry_out(release.plan_release(descriptor, tag=False))
+    first = root / "dist"
     pinned = tmp_path_factory.mktemp("dist-1.0.0")
     for path in first.iterdir():
         shutil.copy2(path, pinned / path.name)

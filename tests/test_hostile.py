@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from breakage import edit_descriptor, refresh
-from conftest import ROOT, run_script
+from conftest import ROOT, current_version, run_script
 from dp.package import PackageError
 from dp.validate import validate_package
 
@@ -204,7 +204,7 @@ def test_a_changelog_that_is_not_utf8_is_a_problem(package_copy):
 @pytest.mark.parametrize("record", ['{"files": [1]}', '{"files": [{"path": "../../etc/passwd", "sha256": "x"}]}',
                                     '{"files": [{"path": "data/places.csv"}]}', "[]", "{", '{"files": [], "x": NaN}'])
 def test_a_malformed_release_record_is_a_problem(package_copy, record):
-    (package_copy.parent / "releases" / "1.0.0.json").write_text(record, encoding="utf-8")
+    (package_copy.parent / "releases" / f"{current_version()}.json").write_text(record, encoding="utf-8")
     assert ("releases", "release-record-unreadable") in rules_of(package_copy)
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from frictionless import validate
 
-from conftest import ROOT, run_script
+from conftest import ROOT, run_script, unreleased_copy
 from dp import journal, release
 from dp.package import PackageError, atomic_write
 from dp.validate import validate_package
@@ -61,10 +61,9 @@ def major_change(root):
 
 
 @pytest.fixture
-def fresh_copy(package_copy):
-    """A copy of the package that has never been released (no releases/, no dist/)."""
-    shutil.rmtree(package_copy.parent / "releases", ignore_errors=True)
-    return package_copy.parent
+def fresh_copy(tmp_path):
+    """A copy of the package that has never been released (no releases/, no dist/), at version 1.0.0."""
+    return unreleased_copy(tmp_path).parent
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import release as release_cli
-from conftest import ROOT, copy_package
+from conftest import ROOT, unreleased_copy
 from dp import release
 from dp.validate import validate_package
 from test_release import git, released_in_git
@@ -37,8 +37,7 @@ runpy.run_path(script, run_name="__main__")
 def template(tmp_path_factory):
     """A git repository released once as 1.0.0, then given a minor change described under Unreleased."""
     root = tmp_path_factory.mktemp("template")
-    copy_package(root)
-    shutil.rmtree(root / "releases")
+    unreleased_copy(root)
     return released_in_git(root)
 
 

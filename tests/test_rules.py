@@ -7,7 +7,7 @@ import pytest
 
 import validate as validate_cli
 from breakage import delete_row, edit_descriptor, refresh, set_cell
-from conftest import ROOT
+from conftest import ROOT, current_version
 import test_hostile
 import test_release_interrupted
 import test_structural_differential
@@ -218,7 +218,7 @@ BREAKS = [
      [("datapackage.json", "package-error", None, None, None)]),
     ("duplicate-label", replace_in("data/places.csv", "id,name,", "id,id,"), [("places", "duplicate-label", None, None, "name")]),
     ("coverage", lambda p: delete_row(p, "exclusions", "x001"), [("sources", "coverage", None, SID, None)]),
-    ("changelog-missing-version", lambda p: edit_descriptor(p, lambda d: d.update(version="1.0.1")),
+    ("changelog-missing-version", lambda p: edit_descriptor(p, lambda d: d.update(version="99.0.0")),
      [("CHANGELOG.md", "changelog-missing-version", None, None, None)]),
     ("stated-date-precision", cells(("metrics", "m012", "period_start_basis", "stated_date")), []),
     ("more-than-lower-bound-empty", cells(("metrics", "m007", "lower_bound", "")),
@@ -234,7 +234,7 @@ BREAKS = [
     ("missing-indicators", lambda p: (p.parent / "data" / "indicators.csv").unlink(),
      [("indicators", "missing-file", None, None, None)]),
     ("missing-metrics", lambda p: (p.parent / "data" / "metrics.csv").unlink(), [("metrics", "missing-file", None, None, None)]),
-    ("release-record-unreadable", lambda p: (p.parent / "releases" / "1.0.0.json").write_text("[]", encoding="utf-8"),
+    ("release-record-unreadable", lambda p: (p.parent / "releases" / f"{current_version()}.json").write_text("[]", encoding="utf-8"),
      [("releases", "release-record-unreadable", None, None, None)]),
 ]
 

@@ -4,8 +4,7 @@ import subprocess
 
 import pytest
 
-from breakage import edit_descriptor
-from conftest import copy_package, run_script
+from conftest import run_script, unreleased_copy
 from dp import release
 from dp.baseline import find_baseline
 from dp.diff import load_snapshot
@@ -25,9 +24,7 @@ def replace_in(path, old, new):
 
 def released_as_1_0_0(folder):
     """A copy of the package in folder, released there as 1.0.0 whatever version it is at now; its descriptor."""
-    descriptor = copy_package(folder)
-    shutil.rmtree(folder / "releases")
-    edit_descriptor(descriptor, lambda d: d.update(version="1.0.0"))
+    descriptor = unreleased_copy(folder)
     release.carry_out(release.plan_release(descriptor))
     return descriptor
 
