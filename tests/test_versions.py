@@ -6,6 +6,7 @@ import pytest
 
 from conftest import run_script, unreleased_copy
 from dp import release
+from test_release import init_repo
 from dp.baseline import find_baseline
 from dp.diff import load_snapshot
 from dp.package import PackageError
@@ -34,12 +35,7 @@ def history(tmp_path_factory):
     """(origin repo, commit that recorded 1.0.0): release 1.0.0 committed, then a corrected note on top."""
     origin = tmp_path_factory.mktemp("origin")
     released_as_1_0_0(origin)
-    git(origin, "init", "-q")
-    git(origin, "config", "user.name", "t")
-    git(origin, "config", "user.email", "t@example.org")
-    (origin / ".gitignore").write_text("dist/\n")
-    git(origin, "add", "-A")
-    git(origin, "commit", "-qm", "Release 1.0.0")
+    init_repo(origin)
     recorded = git(origin, "rev-parse", "HEAD")
     replace_in(origin / "data" / "metrics.csv", "2017 is inferred from the publication date.", "2017 is inferred from the date of publication.")
     replace_in(origin / "CHANGELOG.md", "## [Unreleased]\n", "## [Unreleased]\n\n### Changed\n- A note reworded.\n")
