@@ -45,7 +45,7 @@ $(VENV)/.mutation: $(VENV)/.dev requirements-mutation.txt
 # Mutation testing of scripts/dp/ (all but bench.py and chart.py; see setup.cfg for why in .mutation/),
 # one module after another so that each result is kept as it finishes; then the per-module table.
 # A smaller run: make mutation MUTATE="semantics provenance". MUTATION_CHILDREN: mutants run at once.
-MUTATE ?= semantics provenance safety releases report package pandera_schema tableschema validate rules load dictionary diff release
+MUTATE ?= semantics provenance validate rules structure source tableschema pandera_schema safety diff release releases revisions journal check baseline package report spans load dictionary dist export zip_readme wording
 MUTATION_CHILDREN ?= 2
 mutation: $(VENV)/.mutation
 	mkdir -p .mutation/scripts

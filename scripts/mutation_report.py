@@ -45,14 +45,15 @@ def module_row(meta_path, equivalent):
             count["not checked"] += 1
     judged = len(codes) - count["equivalent"] - count["not checked"]
     score = f"{100 * (count['killed'] + count['timeout']) / judged:.1f}%" if judged else "-"
-    return [meta_path.name.removesuffix(".py.meta") + ".py", len(codes), *count.values(), score]
+    module = meta_path.relative_to(RESULTS).as_posix().removesuffix(".py.meta") + ".py"  # site/build.py in a sub-package
+    return [module, len(codes), *count.values(), score]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args(argv)
-    metas = sorted(RESULTS.glob("*.py.meta"))
+    metas = sorted(RESULTS.rglob("*.py.meta"))
     if not metas:
         print("error: no mutmut results in .mutation/mutants/; run make mutation first", file=sys.stderr)
         return 2

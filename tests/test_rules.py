@@ -1,7 +1,9 @@
 """Every rule the gate knows: it fails closed when a rule or check raises, and each rule fires on its break."""
 import ast
+import copy
 import dataclasses
 import json
+import os
 
 import pytest
 
@@ -380,19 +382,41 @@ DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 TEXT = {r["name"]: read_text_frame(ROOT / r["path"]) for r in DESCRIPTOR["resources"] if is_tabular(r)}
 
 
+def checked_table(resource, text):
+    """A table read from its text frame, and its type and constraint problems."""
+    schema = schema_of(resource, ROOT)
+    typed, unparsable = typed_frame(text, schema)
+    table = validate.Table(resource["name"], resource, schema, text, typed)
+    return table, validate.row_problems(table, unparsable)
+
+
+# An untouched table is checked once per test process, and once per mutant under make mutation
+# (mutmut names the mutant it runs in MUTANT_UNDER_TEST), then copied for each break.
+UNTOUCHED = {}
+
+
+def untouched_table(resource):
+    key = (resource["name"], os.environ.get("MUTANT_UNDER_TEST"))
+    if key not in UNTOUCHED:
+        UNTOUCHED[key] = checked_table(resource, TEXT[resource["name"]].copy())
+    table, problems = UNTOUCHED[key]
+    return copy.deepcopy(table), list(problems)
+
+
 def in_process_problems(edits, without=()):
     tables, problems = {}, []
     for resource in DESCRIPTOR["resources"]:
         if not is_tabular(resource) or resource["name"] in without:
             continue
-        text = TEXT[resource["name"]].copy()
-        for name, row_id, field, value in edits:
-            if name == resource["name"]:
-                text.loc[text["id"] == row_id, field] = value
-        schema = schema_of(resource, ROOT)
-        typed, unparsable = typed_frame(text, schema)
-        table = validate.Table(resource["name"], resource, schema, text, typed)
-        problems += validate.row_problems(table, unparsable)
+        if any(name == resource["name"] for name, *_ in edits):
+            text = TEXT[resource["name"]].copy()
+            for name, row_id, field, value in edits:
+                if name == resource["name"]:
+                    text.loc[text["id"] == row_id, field] = value
+            table, found = checked_table(resource, text)
+        else:
+            table, found = untouched_table(resource)
+        problems += found
         tables[table.name] = table
     for table in tables.values():
         problems += validate.foreign_key_problems(table, tables)
