@@ -132,10 +132,11 @@ class PackageView:
     def read_bytes(self, relative):
         return self.path(relative).read_bytes()
 
-    def read_json(self, relative, read=read_json):
+    def read_json(self, relative, read=None):
+        """The JSON file at relative, read with read (default: dp.package.read_json)."""
         path = self.path(relative)
         try:
-            return read(path)
+            return (read or read_json)(path)
         except PackageError as err:
             raise PackageError(str(err).replace(str(path), self.name(relative))) from None
 

@@ -122,8 +122,9 @@ def field_problems(name, field):
     for rule, value in constraints.items():
         reason = constraint_reason(kind, rule, value)
         if reason:
-            problems.append(Problem(name, "unsupported-pattern" if rule == "pattern" and isinstance(value, str) else "schema-structure"
-                                    if rule in CONSTRAINTS and kind in CONSTRAINTS[rule] else "unsupported-schema",
+            applies = rule in CONSTRAINTS and kind in CONSTRAINTS[rule]  # else the gate does not check it: unsupported
+            problems.append(Problem(name, "unsupported-schema" if not applies else "unsupported-pattern"
+                                    if rule == "pattern" and isinstance(value, str) else "schema-structure",
                                     f"constraint {rule} {_short(value)} {reason}", **where))
     return problems
 
