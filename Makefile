@@ -49,7 +49,7 @@ MUTATE ?= semantics provenance validate rules structure source tableschema pande
 MUTATION_CHILDREN ?= 2
 mutation: $(VENV)/.mutation
 	mkdir -p .mutation/scripts
-	cp -r tests data schemas archive releases CHANGELOG.md datapackage.json pytest.ini setup.cfg .mutation/
+	cp -r tests data schemas archive releases CHANGELOG.md CITATION.cff LICENSE LICENSE-DATA README.md datapackage.json pytest.ini setup.cfg .mutation/
 	cp scripts/*.py .mutation/scripts/
 	rm -rf .mutation/dp && cp -r scripts/dp .mutation/dp
 	cd .mutation && for module in $(MUTATE); do ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "dp.$$module.*" || exit 1; done
