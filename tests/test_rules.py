@@ -5,6 +5,7 @@ import dataclasses
 import json
 import os
 
+import frictionless.errors
 import pytest
 
 import validate as validate_cli
@@ -17,7 +18,8 @@ import test_validate
 from dp import provenance, semantics, validate
 from dp.pandera_schema import constraint_checks
 from dp.report import Problem
-from dp.rules import CATALOGUE, CATEGORIES
+from dp import rules
+from dp.rules import CATALOGUE, CATEGORIES, RuleInfo
 from dp.tableschema import is_tabular, read_text_frame, schema_of, typed_frame
 from test_validate import where
 
@@ -334,6 +336,39 @@ def test_the_catalogue_has_no_rule_without_a_break():
 def test_each_catalogue_entry_is_described():
     for code, info in CATALOGUE.items():
         assert info.category in CATEGORIES and info.title and info.description, code
+
+
+# The catalogue built afresh (CATALOGUE is built once, when dp.rules is imported).
+
+def test_the_catalogue_gives_each_semantic_rule_every_wording_once_and_where_it_applies():
+    built = {info.code: info for info in rules._semantic_rules()}
+    assert list(built) == list(dict.fromkeys(rule.name for rule in semantics.all_rules()))
+    assert built["not-after-publication"] == RuleInfo(
+        "not-after-publication", "semantic", "Not after publication",
+        "as_of must not be after the source's publication date; date must not be after the source's publication date",
+        (("metrics", "as_of"), ("events", "date")))
+    assert built["inference-explained"].description == "a date whose year is inferred needs a note that says how"
+    assert built["inference-explained"].where == (("metrics", "note"), ("events", "note"))
+    assert built["bounds-order"].where == (("metrics", "lower_bound"), ("metrics", "upper_bound"))
+    assert built["percent-range"].description.count("; ") == 2 and built["qualifier-bounds"].description.count("; ") == 11
+    assert built["period-start-before-as-of"].title == "Period start before as of"
+
+
+def test_the_catalogue_passes_on_only_the_frictionless_errors_not_tied_to_a_row():
+    passed = {info.code: info for info in rules._frictionless_rules({"hash-count"})}
+    assert passed["extra-label"] == RuleInfo("extra-label", "structure", "Extra Label",
+                                             frictionless.errors.ExtraLabelError.description, origin="frictionless")
+    assert {"missing-label", "package-error", "resource-error", "encoding-error", "blank-header"} <= passed.keys()
+    assert not {"hash-count", "type-error", "constraint-error", "missing-cell", "blank-row", "primary-key"} & passed.keys()
+    assert all(info.origin == "frictionless" and info.category == "structure" and info.title for info in passed.values())
+
+
+def test_in_the_catalogue_our_rules_stand_before_frictionless_errors_of_the_same_code():
+    built = rules._catalogue()
+    assert built.keys() == CATALOGUE.keys()
+    assert (built["byte-count"].origin, built["encoding"].origin, built["extra-label"].origin) == ("ours", "ours", "frictionless")
+    assert built["missing-file"] == RuleInfo("missing-file", "structure", "Missing file", "a resource's path names no file in the package")
+    assert built["archive-hash"].where == (("sources", "sha256"),) and built["same-unit"].category == "semantic"
 
 
 # The pieces the rules are built from, in-process and fast.
