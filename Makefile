@@ -45,6 +45,8 @@ $(VENV)/.mutation: $(VENV)/.dev requirements-mutation.txt
 # Mutation testing of scripts/dp/ (all but bench.py and chart.py; see setup.cfg for why in .mutation/),
 # one module after another so that each result is kept as it finishes; then the per-module table.
 # A smaller run: make mutation MUTATE="semantics provenance". MUTATION_CHILDREN: mutants run at once.
+# MUTATION_SAMPLE=N checks a seeded random sample of N mutants of each module (scripts/mutation_sample.py);
+# the first such run first lets mutmut generate every mutant ("dp.__init__.*" has none to check).
 MUTATE ?= semantics provenance validate rules structure source tableschema pandera_schema safety diff release releases revisions journal check baseline package report spans load dictionary dist export zip_readme wording
 MUTATION_CHILDREN ?= 2
 mutation: $(VENV)/.mutation
@@ -52,7 +54,12 @@ mutation: $(VENV)/.mutation
 	cp -r tests data schemas archive releases CHANGELOG.md CITATION.cff LICENSE LICENSE-DATA README.md datapackage.json pytest.ini setup.cfg .mutation/
 	cp scripts/*.py .mutation/scripts/
 	rm -rf .mutation/dp && cp -r scripts/dp .mutation/dp
-	cd .mutation && for module in $(MUTATE); do ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "dp.$$module.*" || exit 1; done
+	cd .mutation && if [ -n "$(MUTATION_SAMPLE)" ]; then \
+	  names=$$(../$(PY) ../scripts/mutation_sample.py $(MUTATION_SAMPLE) $(MUTATE) 2>/dev/null) || { \
+	    ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "dp.__init__.*" && \
+	    names=$$(../$(PY) ../scripts/mutation_sample.py $(MUTATION_SAMPLE) $(MUTATE)); } || exit 1; \
+	  ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) $$names || exit 1; \
+	else for module in $(MUTATE); do ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "dp.$$module.*" || exit 1; done; fi
 	$(PY) scripts/mutation_report.py
 
 bench: $(VENV)/.runtime
