@@ -191,3 +191,14 @@ def test_a_check_that_raises_becomes_a_problem_and_a_file_that_cannot_be_read_st
 def test_a_problem_line_says_where_and_which_rule():
     assert Problem("t", "type", "bad", 3, "a1", "n").line() == "t, row 3 (a1), field n: [type] bad"
     assert Problem("t", "blank-row", "blank", 4).line() == "t, row 4: [blank-row] blank"
+
+
+def test_a_repeated_primary_key_of_several_fields_is_one_problem_per_row():
+    schema = {"fields": [{"name": "a"}, {"name": "b"}, {"name": "n", "type": "integer"}], "primaryKey": ["a", "b"]}
+    table, problems = table_of(b"a,b,n\nx,1,1\nx,2,2\nx,1,3\n,1,4\nx,1,5\n", schema)
+    assert found(problems) == [
+        ("t", "required", 5, "", "a", "a is required and may not be empty"),
+        ("t", "unique", 4, "x", "a,b", "'x', '1' appears in an earlier row; the primary key a, b must be unique"),
+        ("t", "unique", 6, "x", "a,b", "'x', '1' appears in an earlier row; the primary key a, b must be unique"),
+    ]
+    assert list(table.unknown({"b"})) == [False, False, True, False, True]

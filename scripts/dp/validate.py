@@ -182,17 +182,26 @@ def constraint_problems(table):
         return []
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    problems, failed = [], set()
+    problems, failed, repeated = [], set(), set()
     fields = fields_by_name(table.schema)
     for case in cases.itertuples(index=False):
         if pd.isna(case.index) or case.column not in fields:
             continue
         index, name = int(case.index), case.column
+        if case.check == "multiple_fields_uniqueness":  # a primary key of several fields: one problem per row
+            repeated.add(index)
+            continue
         if table.is_bad(index, name) or (index, name) in failed:
             continue
         rule = _constraint_rule(fields[name], case.check, case.check_number)
         problems.append(table.problem(index, name, rule, _constraint_message(table, fields[name], rule, index)))
         failed.add((index, name))
+    key = primary_key(table.schema)
+    for index in sorted(index for index in repeated if not any(table.is_bad(index, name) for name in key)):
+        values = ", ".join(repr(table.text.at[index, name]) for name in key)
+        problems.append(table.problem(index, ",".join(key), "unique",
+                                      f"{values} appears in an earlier row; the primary key {', '.join(key)} must be unique"))
+        failed |= {(index, name) for name in key}
     for name in {name for _, name in failed}:
         table.mark_bad(name, table.text.index.isin([index for index, field in failed if field == name]))
     return problems
