@@ -546,3 +546,13 @@ def test_in_process_a_crashing_rule_is_reported_with_the_others(monkeypatch):
 @pytest.mark.parametrize("unread", ["indicators", "sources", "metrics", "places"])
 def test_in_process_a_table_left_unread_makes_no_rule_report_a_row(unread):
     assert in_process_problems([], without=(unread,)) == []
+
+
+@pytest.mark.parametrize("path,reason", [
+    ("archive/missing.txt", "does not exist"),
+    ("archive/..", "contains '..'; every file must be inside the package"),
+])
+def test_an_archived_copy_that_cannot_be_read_says_why_and_is_not_read(path, reason):
+    found = in_process_problems([("sources", test_validate.SOURCE_ID, "path", path)])
+    assert [(p.resource, p.rule, p.row, p.row_id, p.field, p.message) for p in found] == [
+        ("sources", "archive-file", 2, test_validate.SOURCE_ID, "path", f"archived copy {path!r} {reason}")]

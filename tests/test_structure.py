@@ -85,7 +85,7 @@ def test_missing_values_and_fields_match(extra, expected):
 ])
 def test_a_field_is_read_only_as_the_gate_reads_it(field, expected):
     assert [(p.rule, p.message) for p in field_problems("metrics", field)] == expected
-    assert {p.field for p in field_problems("metrics", field)} <= {"f"}
+    assert {(p.resource, p.field) for p in field_problems("metrics", field)} <= {("metrics", "f")}
 
 
 ALL = "is not one the gate checks (required, unique, enum, minimum, maximum, pattern, minLength, maxLength)"
@@ -128,7 +128,7 @@ ALL = "is not one the gate checks (required, unique, enum, minimum, maximum, pat
 def test_each_constraint_is_checked_against_its_field_type(kind, constraints, expected):
     found = field_problems("metrics", {"name": "f", "type": kind, "constraints": constraints})
     assert [(p.rule, p.message[:len(m)]) for p, (_, m) in zip(found, expected)] == expected
-    assert len(found) == len(expected) and {p.field for p in found} <= {"f"}
+    assert len(found) == len(expected) and {(p.resource, p.field) for p in found} <= {("metrics", "f")}
 
 
 def test_a_field_without_a_type_is_a_string():
