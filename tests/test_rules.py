@@ -468,6 +468,9 @@ IN_PROCESS_BREAKS = [
     # In-process only: a bound that failed its type is not compared with the quote's vague amount too.
     ([("metrics", "m008", "lower_bound", "lots")], [("metrics", "type", None, "m008", "lower_bound")]),
     ([("metrics", "m008", "upper_bound", "lots")], [("metrics", "type", None, "m008", "upper_bound")]),
+    # Two rows of one column break two ways: both cells stay unknown to the later rules.
+    ([("metrics", "m001", "value", "abc"), ("metrics", "m002", "value", "-1")],
+     [("metrics", "type", None, "m001", "value"), ("metrics", "minimum", None, "m002", "value")]),
 ]
 
 
