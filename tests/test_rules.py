@@ -559,3 +559,21 @@ def test_an_archived_copy_that_cannot_be_read_says_why_and_is_not_read(path, rea
     found = in_process_problems([("sources", test_validate.SOURCE_ID, "path", path)])
     assert [(p.resource, p.rule, p.row, p.row_id, p.field, p.message) for p in found] == [
         ("sources", "archive-file", 2, test_validate.SOURCE_ID, "path", f"archived copy {path!r} {reason}")]
+
+
+ARCHIVED = "17b288dfc9ed5132839f0a5f94730b0ec26079647c52413e770b289b205ed0fc"
+
+
+@pytest.mark.parametrize("edits,expected", [
+    ([("events", "e001", "date_basis", "stated_date")],
+     [("events", "date-in-quote", 2, "e001", "date_basis", "the quote gives no year, so date_basis must be stated_day_inferred_year")]),
+    ([("events", "e002", "date_basis", "stated_day_inferred_year")],
+     [("events", "inference-explained", 3, "e002", "note", "a date whose year is inferred needs a note that says how"),
+      ("events", "date-in-quote", 3, "e002", "date_basis", "the quote gives year, so date_basis must be stated_date")]),
+    ([("sources", test_validate.SOURCE_ID, "bytes", "1")],
+     [("sources", "archive-bytes", 2, test_validate.SOURCE_ID, "bytes", "the archived copy has 2439 bytes, not 1")]),
+    ([("sources", test_validate.SOURCE_ID, "sha256", "0" * 64)],
+     [("sources", "archive-hash", 2, test_validate.SOURCE_ID, "sha256", f"the archived copy's sha256 is {ARCHIVED}, not {'0' * 64}")]),
+])
+def test_a_date_basis_or_an_archived_copy_that_disagrees_says_what_is_expected(edits, expected):
+    assert [(p.resource, p.rule, p.row, p.row_id, p.field, p.message) for p in in_process_problems(edits)] == expected

@@ -12,6 +12,8 @@ from dp.source import Limits, PackageView, is_zip, unsafe_member_reason, zip_ref
 @pytest.mark.parametrize("name,reason", [
     ("data/metrics.csv", None),
     ("data/", None),
+    ("X", None),
+    ("dataX/", None),
     ("a\\b.csv", "holds a backslash or NUL"),
     ("a\x00b.csv", "holds a backslash or NUL"),
     ("", "is empty"),
