@@ -12,6 +12,7 @@ import sys
 
 from dp.check import check_release
 from dp.package import DEFAULT_DESCRIPTOR, PackageError
+from dp.pandera_schema import leave_out_example_strategies
 
 
 def main(argv=None):
@@ -34,4 +35,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    leave_out_example_strategies()
     sys.exit(main())

@@ -10,6 +10,7 @@ import sys
 
 from dp.check import validate_spec
 from dp.package import DEFAULT_DESCRIPTOR, PackageError
+from dp.pandera_schema import leave_out_example_strategies
 from dp.report import json_report, text_report
 
 
@@ -29,4 +30,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    leave_out_example_strategies()
     sys.exit(main())

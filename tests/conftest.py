@@ -1,11 +1,11 @@
 """Shared fixtures: the real package, and throw-away copies of it to break."""
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+import forked_scripts
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_FILES = ["datapackage.json", "data", "schemas", "archive", "CHANGELOG.md", "releases", "LICENSE-DATA", "CITATION.cff"]
@@ -29,9 +29,8 @@ def package_copy(tmp_path):
 
 
 def run_script(name, *args, cwd=ROOT):
-    """Run scripts/<name> with this interpreter; returns the CompletedProcess."""
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / name), *map(str, args)],
-                          cwd=cwd, capture_output=True, text=True)
+    """Run scripts/<name> as its own process, forked with its libraries imported; returns the CompletedProcess."""
+    return forked_scripts.run(ROOT / "scripts" / name, *args, cwd=cwd)
 
 
 def current_version():

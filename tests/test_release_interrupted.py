@@ -1,11 +1,14 @@
 """A release cut off at any step, even by SIGKILL, ends fully released or fully as before after one more run."""
+import functools
 import json
+import os
 import shutil
+import signal
 import subprocess
-import sys
 
 import pytest
 
+import forked_scripts
 import release as release_cli
 from conftest import ROOT, unreleased_copy
 from dp import release
@@ -19,18 +22,12 @@ WRITES = [ZIP, "dist/SHA256SUMS", "CHANGELOG.md", "datapackage.json", "releases/
 STEPS = [("journal", "before")] + [(f"write {path}", "before") for path in WRITES] + [
     ("git add", "released"), ("git commit", "released"), ("git tag", "released"), ("done", "released")]
 
-# Runs scripts/release.py with a hook that sends this process a signal at chosen steps.
-RUNNER = """
-import os, runpy, signal, sys
-sys.path.insert(0, sys.argv[1])
-from dp import release
-stops = dict(item.split("=") for item in sys.argv[2].split(";"))
-release.STEP_HOOK = lambda step: step in stops and os.kill(os.getpid(), getattr(signal, stops[step]))
-os.environ["DP_TEST_RELEASE_PID"] = str(os.getpid())
-script = os.path.join(sys.argv[1], "release.py")
-sys.argv = ["release.py", *sys.argv[3:]]
-runpy.run_path(script, run_name="__main__")
-"""
+
+def signal_at(stops):
+    """Make this process send itself a signal at chosen steps of the release: 'step=SIGNAL;...'."""
+    stops = dict(item.split("=") for item in stops.split(";"))
+    release.STEP_HOOK = lambda step: step in stops and os.kill(os.getpid(), getattr(signal, stops[step]))
+    os.environ["DP_TEST_RELEASE_PID"] = str(os.getpid())
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +50,9 @@ def tree(root):
 
 
 def run_cut_off(root, stops):
-    return subprocess.run([sys.executable, "-c", RUNNER, str(ROOT / "scripts"), stops, str(root / "datapackage.json")],
-                          capture_output=True, text=True, cwd=root)
+    """scripts/release.py run on root in a process of its own, which signals itself at the steps stops names."""
+    return forked_scripts.run(ROOT / "scripts" / "release.py", root / "datapackage.json", cwd=root,
+                              prepare=functools.partial(signal_at, stops))
 
 
 def assert_as_before(root, before, head):

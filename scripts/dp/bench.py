@@ -28,7 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from dp.package import ROOT, atomic_write, dump_json, read_json, refresh_integrity, sha256_bytes
-from dp.tableschema import read_text_frame, schema_of, typed_frame, use_system_allocator
+from dp.pandera_schema import leave_out_example_strategies
+from dp.tableschema import read_text_frame, schema_of, typed_frame, choose_allocator
 
 SIZES = (10_000, 100_000, 1_000_000)
 VARIANTS = ("repeated", "distinct")
@@ -116,7 +117,7 @@ def measure(kind, descriptor_path):
         invalid = lambda report: {e.row_number for t in report.tasks if t.name == "metrics"  # noqa: E731
                                   for e in t.errors if getattr(e, "row_number", None)}
     elif kind == "floor":
-        use_system_allocator()  # as validation does
+        choose_allocator()  # as validation does
         schema = schema_of(metrics, descriptor_path.parent)
         work, invalid = lambda: _floor(metrics_csv, schema), lambda _: set()
     else:
@@ -234,4 +235,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "build":
         print(json.dumps(str(build_package(int(sys.argv[2]), sys.argv[3], sys.argv[4]))))
     else:
+        leave_out_example_strategies()  # as our command line does
         print(json.dumps(measure(sys.argv[1], sys.argv[2])))

