@@ -27,7 +27,8 @@ HEADER = b"id,n,x,d,flag,code\n"
 
 
 def table_of(data, schema=SCHEMA):
-    table, unparsable, blank = validate.read_table(RESOURCE, data, schema)
+    text, blank, numbers = validate.read_table(RESOURCE, data, schema)
+    table, unparsable = validate.typed_table(RESOURCE, schema, text, numbers)
     return table, validate.blank_row_problems(table, blank) + validate.row_problems(table, unparsable)
 
 
@@ -151,12 +152,12 @@ def test_a_csv_the_reader_cannot_parse_is_named_and_a_too_long_row_says_why():
 def test_a_header_that_does_not_match_the_schema_stops_the_table(tmp_path):
     (tmp_path / "t.csv").write_bytes(b"id,n,extra\na001,1,2\n")
     schema = {"fields": [{"name": "id"}, {"name": "n", "type": "integer"}]}
-    problems, table = validate.table_problems(RESOURCE, tmp_path, (tmp_path / "t.csv").read_bytes(), schema)
-    assert table is None and [p.rule for p in problems] == ["extra-label"]
-    (tmp_path / "t.csv").write_bytes(b"id,n\na001,x\n")
-    problems, table = validate.table_problems(RESOURCE, tmp_path, (tmp_path / "t.csv").read_bytes(), schema)
-    assert table is not None and [(p.rule, p.row, p.field) for p in problems] == [("type", 2, "n")]
-    assert validate.table_problems({"name": "b", "path": "b.txt"}, tmp_path, b"", schema) == ([], None)
+    problems, read = validate.read_problems(RESOURCE, tmp_path, (tmp_path / "t.csv").read_bytes(), schema)
+    assert read is None and [p.rule for p in problems] == ["extra-label"]
+    (tmp_path / "t.csv").write_bytes(b"id,n\na001,x\n\n")
+    problems, (text, blank, numbers) = validate.read_problems(RESOURCE, tmp_path, (tmp_path / "t.csv").read_bytes(), schema)
+    assert problems == [] and text.to_dict("list") == {"id": ["a001"], "n": ["x"]} and blank == [3]
+    assert validate.read_problems({"name": "b", "path": "b.txt"}, tmp_path, b"", schema) == ([], None)
 
 
 def test_a_file_that_is_not_utf8_is_reported_as_such_and_not_as_malformed(tmp_path):
