@@ -71,7 +71,7 @@ def test_every_failure_of_the_rows_is_reported(tiny):
     (structure, "file_problems", "file of t"),
     (validate, "resource_problems", "resource t"),
 ])
-def test_a_step_that_raises_is_reported_for_its_resource_and_the_table_is_not_passed(tiny, monkeypatch, module, name, check):
+def test_a_step_that_fails_with_an_error_is_reported_for_its_resource_and_the_table_is_not_passed(tiny, monkeypatch, module, name, check):
     monkeypatch.setattr(module, name, lambda *args: 1 / 0)
     assert problems(tiny(data=b"id,n\na1,x\n")) == [
         ("t", "internal-error", None, None,

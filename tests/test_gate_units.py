@@ -160,7 +160,7 @@ def test_a_header_that_does_not_match_the_schema_stops_the_table(tmp_path):
     assert validate.read_problems({"name": "b", "path": "b.txt"}, tmp_path, b"", schema) == ([], None)
 
 
-def test_a_file_that_is_not_utf8_is_reported_as_such_and_not_as_malformed(tmp_path):
+def test_bytes_not_utf8_are_reported_as_such_and_not_as_malformed(tmp_path):
     (tmp_path / "datapackage.json").write_text("{}", encoding="utf-8")
     (tmp_path / "t.csv").write_bytes(b"id,n\n" + b"a001,1\n" * 20000 + b"a\xff01,1\n")
     schema = {"fields": [{"name": "id"}, {"name": "n", "type": "integer"}]}
@@ -174,7 +174,7 @@ def test_the_files_of_a_resource_are_its_path_and_its_schema_and_dialect_files()
     assert validate._files_of({"schema": {"fields": []}, "dialect": {}}) == [""]
 
 
-def test_a_check_that_raises_becomes_a_problem_and_a_file_that_cannot_be_read_stops_validation():
+def test_a_failing_check_becomes_a_problem_and_an_unreadable_file_stops_validation():
     def broken(value):
         raise KeyError(value)
 
