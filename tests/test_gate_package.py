@@ -76,3 +76,21 @@ def test_a_step_that_fails_with_an_error_is_reported_for_its_resource_and_the_ta
     assert problems(tiny(data=b"id,n\na1,x\n")) == [
         ("t", "internal-error", None, None,
          f"the {check} check could not run (ZeroDivisionError: division by zero); the package is not known to be valid")]
+
+
+@pytest.mark.parametrize("module,name,check,resource", [
+    (structure, "named_resources", "resource-structure", "datapackage.json"),
+    (validate.safety, "path_problems", "unsafe-path", "datapackage.json"),
+    (validate.safety, "reference_problems", "remote-reference", "datapackage.json"),
+    (validate, "descriptor_problems", "descriptor", "datapackage.json"),
+    (validate, "foreign_key_problems", "foreign-key", "t"),
+    (validate.safety, "injection_problems", "csv-injection", "datapackage.json"),
+    (validate.semantics, "problems", "semantics", "datapackage.json"),
+    (validate.provenance, "problems", "provenance", "datapackage.json"),
+    (validate.releases, "problems", "releases", "datapackage.json"),
+])
+def test_each_check_of_the_package_that_fails_with_an_error_is_reported_by_name(tiny, monkeypatch, module, name, check, resource):
+    monkeypatch.setattr(module, name, lambda *args: 1 / 0)
+    assert problems(tiny()) == [
+        (resource, "internal-error", None, None,
+         f"the {check} check could not run (ZeroDivisionError: division by zero); the package is not known to be valid")]
