@@ -1,12 +1,13 @@
 """The small shared parts, in-process: how a problem is reported, how a figure is worded, and how
 the package's JSON files are read and written."""
+import errno
 import json
 import os
 from types import SimpleNamespace
 
 import pytest
 
-from dp.package import (MAX_JSON_DEPTH, PackageError, atomic_write, dump_json, integrity_of, read_descriptor, read_json,
+from dp.package import (MAX_JSON_DEPTH, PackageError, WriteError, atomic_write, dump_json, integrity_of, read_descriptor, read_json,
                         refresh_integrity, sha256_bytes)
 from dp.report import LONGEST_MESSAGE, LONGEST_NAME, Problem, cut, json_report, text_report
 from dp.wording import amount, figure_text
@@ -25,6 +26,7 @@ def test_the_json_report_holds_every_field_of_every_problem():
     assert report == {"valid": False, "count": 1, "problems": [
         {"resource": "metrics", "rule": "type", "message": "bad", "row": 3, "row_id": "m001", "field": "value"}]}
     assert json.loads(json_report([])) == {"valid": True, "count": 0, "problems": []}
+    assert json_report([]) == '{\n  "valid": true,\n  "count": 0,\n  "problems": []\n}'
 
 
 def test_a_long_text_is_cut_and_says_how_much_was_left_out():
@@ -107,3 +109,14 @@ def test_the_integrity_of_each_resource_is_its_files_size_and_hash(tmp_path):
     fresh = refresh_integrity(descriptor, tmp_path)
     assert fresh["resources"][0] == {"name": "a", "path": "a.csv", "bytes": 5, "hash": f"sha256:{sha256_bytes(data)}"}
     assert descriptor["resources"][0] == {"name": "a", "path": "a.csv", "bytes": 1}
+
+
+def test_a_write_that_fails_says_which_file_and_why(tmp_path):
+    with pytest.raises(WriteError) as failed:
+        atomic_write(tmp_path / "absent" / "a.json", "{}")
+    assert (failed.value.errno, failed.value.strerror) == (errno.ENOENT, f"cannot write {tmp_path / 'absent' / 'a.json'}: No such file or directory")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(WriteError) as failed:
+        atomic_write(tmp_path / "folder", "{}")
+    assert (failed.value.errno, failed.value.strerror) == (errno.EISDIR, f"cannot write {tmp_path / 'folder'}: Is a directory")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]

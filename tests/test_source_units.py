@@ -63,6 +63,7 @@ def test_every_reason_to_refuse_a_zip_is_given_from_its_directory():
     assert zip_refusals(Path("x.zip"), Archive(*[member(f"m{i}", mode=0o120777) for i in range(12)]), limits) == [
         "it holds 12 members, more than the limit of 11"]
     assert zip_refusals(Path("x.zip"), Archive(member("stored", method=zipfile.ZIP_STORED)), limits) == []
+    assert zip_refusals(Path("x.zip"), Archive(member("data"), member("data/")), limits) == ["member data/ appears twice"]
 
 
 def test_a_zip_is_known_by_its_name_or_by_its_content(tmp_path):
