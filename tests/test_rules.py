@@ -438,7 +438,8 @@ def untouched_table(resource):
     return copy.deepcopy(table), list(problems)
 
 
-def in_process_problems(edits, without=()):
+def in_process_context(edits, without=()):
+    """The Context of the package with edits, and the problems of its tables and keys."""
     tables, problems = {}, []
     for resource in DESCRIPTOR["resources"]:
         if not is_tabular(resource) or resource["name"] in without:
@@ -456,7 +457,12 @@ def in_process_problems(edits, without=()):
     for table in tables.values():
         problems += validate.foreign_key_problems(table, tables)
     context = validate.Context(ROOT, ROOT / "datapackage.json", DESCRIPTOR, tables)
-    return problems + validate.safety.injection_problems(tables) + semantics.problems(context) + provenance.problems(context)
+    return context, problems
+
+
+def in_process_problems(edits, without=()):
+    context, problems = in_process_context(edits, without)
+    return problems + validate.safety.injection_problems(context.tables) + semantics.problems(context) + provenance.problems(context)
 
 
 IN_PROCESS_BREAKS = [
@@ -577,3 +583,12 @@ ARCHIVED = "17b288dfc9ed5132839f0a5f94730b0ec26079647c52413e770b289b205ed0fc"
 ])
 def test_a_date_basis_or_an_archived_copy_that_disagrees_says_what_is_expected(edits, expected):
     assert [(p.resource, p.rule, p.row, p.row_id, p.field, p.message) for p in in_process_problems(edits)] == expected
+
+
+def test_the_quote_search_is_made_again_for_other_texts_of_the_same_package():
+    context, _ = in_process_context([])
+    texts, _ = provenance._source_texts(context)
+    assert provenance.verbatim_problems(context, texts) == []
+    found = provenance.verbatim_problems(context, {source: "" for source in texts})
+    quoted = sum(len(table.text) for table in context.tables.values() if "quote" in table.text.columns)
+    assert {p.rule for p in found} == {"quote-verbatim"} and len(found) == quoted
