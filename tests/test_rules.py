@@ -477,6 +477,9 @@ IN_PROCESS_BREAKS = [
     # Two rows of one column break two ways: both cells stay unknown to the later rules.
     ([("metrics", "m001", "value", "abc"), ("metrics", "m002", "value", "-1")],
      [("metrics", "type", None, "m001", "value"), ("metrics", "minimum", None, "m002", "value")]),
+    # A period_start that breaks its pattern is not also reported as missing for its basis.
+    ([("metrics", "m006", "period_start", "2014x")],
+     [("metrics", "pattern", None, "m006", "period_start"), ("metrics", "date-in-quote", None, "m006", "period_start")]),
 ]
 
 
