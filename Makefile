@@ -46,7 +46,8 @@ $(VENV)/.mutation: $(VENV)/.dev requirements-mutation.txt
 # one module after another so that each result is kept as it finishes; then the per-module table.
 # A smaller run: make mutation MUTATE="semantics provenance". MUTATION_CHILDREN: mutants run at once.
 # MUTATION_SAMPLE=N checks a seeded random sample of N mutants of each module (scripts/mutation_sample.py);
-# the first such run first lets mutmut generate every mutant ("dp.__init__.*" has none to check).
+# the first such run first lets mutmut generate every mutant: it runs "dp.__init__.*", which has none to
+# check, so mutmut generates them, collects which tests reach which function, and stops with an error.
 MUTATE ?= semantics provenance validate rules structure source tableschema pandera_schema safety diff release releases revisions journal check baseline package report spans load dictionary dist export zip_readme wording
 MUTATION_CHILDREN ?= 2
 mutation: $(VENV)/.mutation
@@ -56,7 +57,7 @@ mutation: $(VENV)/.mutation
 	rm -rf .mutation/dp && cp -r scripts/dp .mutation/dp
 	cd .mutation && if [ -n "$(MUTATION_SAMPLE)" ]; then \
 	  names=$$(../$(PY) ../scripts/mutation_sample.py $(MUTATION_SAMPLE) $(MUTATE) 2>/dev/null) || { \
-	    ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "dp.__init__.*" && \
+	    ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "dp.__init__.*" >/dev/null 2>&1; \
 	    names=$$(../$(PY) ../scripts/mutation_sample.py $(MUTATION_SAMPLE) $(MUTATE)); } || exit 1; \
 	  ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) $$names || exit 1; \
 	else for module in $(MUTATE); do ../$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) "dp.$$module.*" || exit 1; done; fi

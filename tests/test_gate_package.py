@@ -42,6 +42,20 @@ def test_a_path_out_of_the_package_is_refused_and_never_read(tiny):
     ]
 
 
+def test_a_table_in_a_file_not_named_csv_is_read_as_csv(tiny, tmp_path):
+    (tmp_path / "t.data").write_bytes(b"id,n\na1,x\n")
+    assert problems(tiny(lambda d: d["resources"][0].update(path="t.data"))) == [
+        ("t", "type", 2, "n", "'x' is not a valid integer; write a whole number such as 2439 (no spaces)")]
+
+
+def test_a_refused_resource_stays_unread_when_another_is_refused_after_it(tiny):
+    def two(descriptor):
+        descriptor["resources"][0]["path"] = "../t.csv"
+        descriptor["resources"].append({"name": "u", "path": "t.csv", "schema": {"fields": []}})
+    assert [(p[0], p[1]) for p in problems(tiny(two))] == [
+        ("t", "unsafe-path"), ("u", "schema-structure"), ("datapackage.json", "resource-error")]
+
+
 def test_a_descriptor_frictionless_rejects_is_reported_on_datapackage_json(tiny):
     assert problems(tiny(lambda d: d.update(licenses="x"))) == [
         ("datapackage.json", "package-error", None, None, "The data package has an error: 'x' is not of type 'array' at property 'licenses'")]

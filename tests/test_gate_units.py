@@ -127,10 +127,10 @@ def test_a_cell_that_failed_its_type_is_unknown_to_the_later_rules():
 def test_a_foreign_key_names_each_dangling_value_and_an_empty_key_is_no_reference():
     target, _ = table_of(HEADER + b"a001,1,1,2014-01-01,true,a\n")
     schema = {"fields": [{"name": "id"}, {"name": "ref"}, {"name": "other"}], "primaryKey": "id",
-              "foreignKeys": [{"fields": "ref", "reference": {"resource": "t", "fields": "id"}},
+              "foreignKeys": [{"fields": "ref", "reference": {"resource": "absent", "fields": "id"}},
+                              {"fields": "ref", "reference": {"resource": "t", "fields": "id"}},
                               {"fields": ["ref", "other"], "reference": {"resource": "t", "fields": ["id", "code"]}},
-                              {"fields": "ref", "reference": {"resource": "t", "fields": "nope"}},
-                              {"fields": "ref", "reference": {"resource": "absent", "fields": "id"}}]}
+                              {"fields": "ref", "reference": {"resource": "t", "fields": "nope"}}]}
     text = validate.read_text_frame(io.BytesIO(b"id,ref,other\ns1,a001,a\ns2,a002,a\ns3,,\ns4,a001,b\n"))
     source = validate.Table("s", {"name": "s"}, schema, text, text)
     assert found(validate.foreign_key_problems(source, {"t": target, "s": source})) == [

@@ -595,3 +595,18 @@ def test_the_quote_search_is_made_again_for_other_texts_of_the_same_package():
     found = provenance.verbatim_problems(context, {source: "" for source in texts})
     quoted = sum(len(table.text) for table in context.tables.values() if "quote" in table.text.columns)
     assert {p.rule for p in found} == {"quote-verbatim"} and len(found) == quoted
+
+
+@pytest.mark.parametrize("edits,expected", [
+    ([("metrics", "m009", "quote", "")],
+     [("metrics", "required", 10, "quote", "quote is required and may not be empty"),
+      ("metrics", "figure-in-quote", 10, "quote", "the quote states no figure; quote the span that states the number"),
+      ("sources", "coverage", None, None, "'180' (line 11 of us-state-2017-03-24) is in no quote of metrics, events or exclusions; "
+       "code it, or add it to exclusions.csv with the reason")]),
+    ([("events", "e002", "date", "2017-02-24")], [("events", "date-in-quote", 3, "date", "the quote dates the event January 24")]),
+    ([("events", "e001", "quote", "U.S. Secretary of State")],  # a quote with no date: only what it no longer covers
+     [("sources", "coverage", None, None, "'March 22' (line 5 of us-state-2017-03-24) is in no quote of metrics, events or exclusions; "
+       "code it, or add it to exclusions.csv with the reason")]),
+])
+def test_a_quote_without_its_figure_or_date_says_what_it_misses(edits, expected):
+    assert [(p.resource, p.rule, p.row, p.field, p.message) for p in in_process_problems(edits)] == expected
