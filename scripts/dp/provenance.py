@@ -180,13 +180,18 @@ def figure_problems(table):
     )
 
 
+def _date_of(match):
+    return month_number(match["month"]), int(match["day"]), match["year"] and int(match["year"])
+
+
 def _quote_dates(quote):
-    return [(month_number(m["month"]), int(m["day"]), m["year"] and int(m["year"])) for m in DATE.finditer(quote)]
+    return [_date_of(m) for m in DATE.finditer(quote)]
 
 
 def _first_date(quote):
-    dates = _quote_dates(quote)
-    return list(dates[0]) if dates else [None, None, None]
+    """[month, day, year] of the first date a quote writes (year None if it writes none), or Nones."""
+    first = DATE.search(quote)
+    return list(_date_of(first)) if first else [None, None, None]
 
 
 def event_date_problems(table):
@@ -208,12 +213,11 @@ def event_date_problems(table):
 
 def _period_expectation(quote):
     """What period_start a quote implies: a regex for it, or None when the quote writes no date."""
-    dates = _quote_dates(quote)
-    if dates:
-        month, day, _ = dates[0]
+    month, day, _ = _first_date(quote)
+    if month:
         return [rf"\d{{4}}-{month:02d}-{day:02d}", f"{MONTHS[month - 1]} {day}"]
-    years = [m.group() for m in YEAR.finditer(quote)]
-    return [years[0], f"the year {years[0]}"] if years else [None, None]
+    year = YEAR.search(quote)
+    return [year.group(), f"the year {year.group()}"] if year else [None, None]
 
 
 def period_problems(table):
