@@ -307,6 +307,19 @@ def test_release_zip_has_folder_entries_modes_readme_licence_citation_and_the_sa
     assert record["dist"]["zip_format"] == 2 and record["dist"]["sha256"] == hashlib.sha256(first).hexdigest()
 
 
+def test_notes_written_under_unreleased_leave_the_released_zip_as_it_was(released):
+    """The zip carries the changelog as the release wrote it: the next release's notes, recorded
+    under Unreleased in the meantime, are not in it, so the zip still rebuilds byte for byte."""
+    archive = released / "dist" / f"{NAME}-1.0.0.zip"
+    first = archive.read_bytes()
+    changelog = released / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8")
+    changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n- a note for the next release\n", 1), encoding="utf-8")
+    assert release.rebuild_dist(released / "datapackage.json") == archive and archive.read_bytes() == first
+    with zipfile.ZipFile(archive) as opened:
+        assert opened.read("CHANGELOG.md").decode("utf-8") == text
+
+
 def test_the_1_0_0_zip_is_rebuilt_byte_for_byte_from_its_checkout(tmp_path):
     """1.0.0's record has no zip_format: its zip keeps the old layout, and --dist-only still matches it."""
     repo = ROOT

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import PurePosixPath
 
 from dp.package import PackageError, sha256_bytes, sha256_of
-from dp.releases import CHANGELOG, CITATION, released_files
+from dp.releases import CHANGELOG, CITATION, changelog_as_released, released_files
 from dp.zip_readme import render_readme
 
 DIST = "dist"
@@ -47,8 +47,19 @@ def _format_1(folder, descriptor_name, descriptor, stamp):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, (folder / name).read_bytes())
+            archive.writestr(info, _member_bytes(folder, name))
     return buffer.getvalue()
+
+
+def _member_bytes(folder, name):
+    """A file's bytes as the release carries it: the changelog without entries recorded since."""
+    data = (folder / name).read_bytes()
+    if name != CHANGELOG:
+        return data
+    try:
+        return changelog_as_released(data.decode("utf-8")).encode("utf-8")
+    except UnicodeDecodeError as err:
+        raise PackageError(f"{folder / name}: not UTF-8 at byte {err.start}") from None
 
 
 def _format_2(folder, descriptor_name, descriptor, stamp, date):
@@ -56,7 +67,7 @@ def _format_2(folder, descriptor_name, descriptor, stamp, date):
     for name in ZIP_EXTRAS:
         if not (folder / name).is_file():
             raise PackageError(f"{folder / name}: not found; the release zip carries it")
-        members[name] = (folder / name).read_bytes()
+        members[name] = _member_bytes(folder, name)
     members[README] = render_readme(descriptor, folder, descriptor["version"], date).encode("utf-8")
     folders = {str(parent) + "/" for name in members for parent in PurePosixPath(name).parents if str(parent) != "."}
     buffer = io.BytesIO()

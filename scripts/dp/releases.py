@@ -17,6 +17,8 @@ from dp.report import Problem
 
 RELEASES_DIR = "releases"
 CHANGELOG = "CHANGELOG.md"
+UNRELEASED = "## [Unreleased]"
+SECTION_START = re.compile(r"^## ", re.MULTILINE)
 CITATION = "CITATION.cff"
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 JOURNAL = ".release-journal.json"  # dp/journal.py writes it; it lives only while a release runs or after one was cut off
@@ -121,6 +123,29 @@ def released_content_problems(root, descriptor):
                 f"{restore_command(version, [what.split(' ')[0]])}, or release them with scripts/release.py --bump patch")
         for resource, what in record_mismatches(record, descriptor, root)
     ]
+
+
+def split_sections(text):
+    """The text before the first '## ' heading, and each section from its heading to the next."""
+    starts = [match.start() for match in SECTION_START.finditer(text)]
+    if not starts:
+        return text, []
+    return text[:starts[0]], [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+
+
+def section_body(section):
+    return section.partition("\n")[2].strip()
+
+
+def changelog_as_released(text):
+    """CHANGELOG.md as the last release wrote it: without the entries recorded under Unreleased since.
+
+    A release moves those entries under its own heading and leaves '## [Unreleased]' empty, so the
+    changelog in its zip is rebuilt byte for byte while the next release's notes are being written.
+    """
+    head, sections = split_sections(text)
+    return head + "".join(f"{UNRELEASED}\n\n" if section.startswith(UNRELEASED) and section_body(section) else section
+                          for section in sections)
 
 
 def changelog_heading(version):
