@@ -399,7 +399,7 @@ def test_the_hedge_right_before_a_figure_is_its_qualifier(kind, before, qualifie
 
 def test_month_names_and_abbreviations_are_numbered():
     assert [provenance.month_number(name) for name in ("January", "Feb", "Sept", "May", "December")] == [1, 2, 9, 5, 12]
-    assert provenance._quote_dates("from Mar. 5, 2016 to June 7") == [(3, 5, 2016), (6, 7, None)]
+    assert [provenance._date_of(m) for m in provenance.DATE.finditer("from Mar. 5, 2016 to June 7")] == [(3, 5, 2016), (6, 7, None)]
 
 
 def test_an_integer_beyond_int64_is_unparsable_and_its_neighbours_are_kept():

@@ -184,10 +184,6 @@ def _date_of(match):
     return month_number(match["month"]), int(match["day"]), match["year"] and int(match["year"])
 
 
-def _quote_dates(quote):
-    return [_date_of(m) for m in DATE.finditer(quote)]
-
-
 def _first_date(quote):
     """[month, day, year] of the first date a quote writes (year None if it writes none), or Nones."""
     first = DATE.search(quote)
