@@ -9,7 +9,6 @@ are format 1), so that an old version's zip is rebuilt byte for byte as it was r
   (dp/zip_readme.py), LICENSE-DATA and CITATION.cff next to CHANGELOG.md.
 Members carry the release date at midnight, so the bytes depend on the content alone.
 """
-import importlib.util
 import io
 import zipfile
 from pathlib import PurePosixPath
@@ -100,11 +99,3 @@ def sha256sums(dist, new_files):
     sums.update({name: sha256_bytes(data) for name, data in new_files.items()})
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items()))
 
-
-def optional_exports(descriptor_path, out_dir):
-    """{file name: bytes} of the typed exports (dp/export.py), or {} where that module is not installed."""
-    if importlib.util.find_spec("dp.export") is None:
-        return {}
-    from dp.export import build_exports
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return {path.name: path.read_bytes() for path in build_exports(descriptor_path, out_dir)}

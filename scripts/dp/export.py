@@ -44,6 +44,11 @@ def export_names(descriptor):
     return names
 
 
+def export_files(descriptor_path, out_dir):
+    """{file name: bytes} of the typed exports, built into out_dir (build_exports)."""
+    return {path.name: path.read_bytes() for path in build_exports(descriptor_path, out_dir)}
+
+
 def build_exports(descriptor_path, out_dir):
     """Write the SQLite database and the Parquet files of the package into out_dir; returns their paths.
 

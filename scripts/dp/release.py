@@ -35,7 +35,8 @@ from pathlib import Path
 from dp import journal
 from dp.baseline import find_baseline
 from dp.diff import diff_snapshots, first_release_lines, level_rank, read_snapshot
-from dp.dist import DIST, SUMS, ZIP_FORMAT, build_zip, optional_exports, sha256sums, zip_name
+from dp.dist import DIST, SUMS, ZIP_FORMAT, build_zip, sha256sums, zip_name
+from dp.export import export_files
 from dp.package import atomic_write, dump_json, read_descriptor, refresh_integrity, sha256_bytes
 from dp.releases import (CHANGELOG, CITATION, UNRELEASED, build_record, changelog_heading, parse_version, read_record, record_mismatches,
                          record_path, restore_command, released_files, released_versions, section_body, split_sections)
@@ -219,8 +220,8 @@ def staged_writes(root, descriptor_name, descriptor, changelog, date):
         if problems:
             raise ReleaseRefused("the content to release does not validate:\n" + text_report(problems))
         try:
-            exports = optional_exports(stage / descriptor_name, Path(tmp) / "exports")  # typed SQLite and Parquet
-        except ValueError as err:  # dp.export.ExportError: a key that does not hold in the typed tables
+            exports = export_files(stage / descriptor_name, Path(tmp) / "exports")  # typed SQLite and Parquet
+        except ValueError as err:  # LoadError or ExportError: a table that does not load, a key that does not hold
             raise ReleaseRefused(f"the typed exports cannot be built: {err}") from None
         dist = {zip_file: zip_bytes, **exports}
         entry = {"path": f"{DIST}/{zip_file}", "sha256": sha256_bytes(zip_bytes), "zip_format": ZIP_FORMAT}
@@ -327,7 +328,7 @@ def rebuild_dist(descriptor_path):
     files = {zip_name(descriptor["name"], descriptor["version"]): zip_bytes}
     if recorded.get("exports"):
         with tempfile.TemporaryDirectory(prefix="dp-exports-") as tmp:
-            files.update(optional_exports(descriptor_path, Path(tmp)))
+            files.update(export_files(descriptor_path, Path(tmp)))
     for name, data in files.items():
         atomic_write(dist / name, data)
     atomic_write(dist / SUMS, sha256sums(dist, files))

@@ -4,13 +4,13 @@ The release zip is rebuilt from the package (dp.release.build_zip) and offered o
 bytes match the sha256 its release record holds, so the site never offers a zip that differs
 from the released one. A SHA256SUMS file lists every download, for `sha256sum -c`.
 """
-import importlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from dp.package import sha256_bytes, sha256_of
 from dp.dist import SUMS, build_zip, zip_name
+from dp.export import build_exports
 from dp.releases import CHANGELOG, read_record, record_path, released_files
 
 FOLDER = "downloads"
@@ -63,16 +63,10 @@ def package_files(package, folder):
 
 
 def typed_exports(package, folder):
-    """The typed exports from dp.export, when this checkout has it; [] otherwise."""
-    try:
-        export = importlib.import_module("dp.export")
-    except ModuleNotFoundError as err:
-        if err.name != "dp.export":
-            raise
-        return []
+    """The typed exports (dp.export) of the package as it is."""
     target = folder / "exports"
     target.mkdir()
-    paths = export.build_exports(package.descriptor_path, target)
+    paths = build_exports(package.descriptor_path, target)
     return [_download("export", Path(path), folder) for path in sorted(paths)]
 
 
