@@ -610,3 +610,14 @@ def test_the_quote_search_is_made_again_for_other_texts_of_the_same_package():
 ])
 def test_a_quote_without_its_figure_or_date_says_what_it_misses(edits, expected):
     assert [(p.resource, p.rule, p.row, p.field, p.message) for p in in_process_problems(edits)] == expected
+
+
+@pytest.mark.parametrize("edits,expected", [
+    ([("metrics", "m012", "period_start", "2016-11-06")], [("metrics", "date-in-quote", 13, "period_start", "the quote dates the start to November 5")]),
+    ([("metrics", "m012", "period_start", "2017-11-05")], []),  # the quote gives no year: any year holds for the day
+    ([("metrics", "m006", "period_start", "2015")], [("metrics", "date-in-quote", 7, "period_start", "the quote dates the start to the year 2014")]),
+    ([("metrics", "m006", "period_start", "2014-05-01")], [("metrics", "date-in-quote", 7, "period_start", "the quote dates the start to the year 2014")]),
+])
+def test_a_period_start_is_the_day_or_year_its_quote_writes(edits, expected):
+    found = [(p.resource, p.rule, p.row, p.field, p.message) for p in in_process_problems(edits) if p.rule == "date-in-quote"]
+    assert found == expected

@@ -124,12 +124,16 @@ def _each(describe, names):
 def verbatim_problems(context, texts):
     searches = _quote_spans(context, texts)
 
-    def occurs(source_id, quote):
-        return [source_id not in searches or searches[source_id].occurs(quote)]
+    def occurs(pairs):
+        ok = pd.Series(True, index=pairs.index)
+        for source_id, quotes in pairs.groupby("source_id", sort=False)["quote"]:
+            if source_id in searches:
+                ok[quotes.index] = [searches[source_id].occurs(quote) for quote in quotes.tolist()]
+        return ok
 
     problems = []
     for table in _quoted_tables(context):
-        ok = table.per_distinct(["source_id", "quote"], _each(occurs, ["ok"]))["ok"].astype(bool)
+        ok = table.per_distinct(["source_id", "quote"], occurs)
         for index in ok.index[~ok]:
             problems.append(table.problem(index, "quote", "quote-verbatim",
                                           f"the quote does not occur verbatim in source {table.text.at[index, 'source_id']}; copy it exactly from the archived briefing"))
@@ -208,22 +212,21 @@ def event_date_problems(table):
 
 
 def _period_expectation(quote):
-    """What period_start a quote implies: a regex for it, or None when the quote writes no date."""
+    """What period_start a quote implies: its "-MM-DD" after any year, or its year; and how to say it."""
     month, day, _ = _first_date(quote)
     if month:
-        return [rf"\d{{4}}-{month:02d}-{day:02d}", f"{MONTHS[month - 1]} {day}"]
+        return [f"-{month:02d}-{day:02d}", None, f"{MONTHS[month - 1]} {day}"]
     year = YEAR.search(quote)
-    return [year.group(), f"the year {year.group()}"] if year else [None, None]
+    return [None, year.group(), f"the year {year.group()}"] if year else [None, None, None]
 
 
 def period_problems(table):
     """A day or year written in a metric's quote is its period_start."""
-    want = _per_quote(table, _period_expectation, ["pattern", "label"])
+    want = _per_quote(table, _period_expectation, ["month_day", "year", "label"])
     start = table.text["period_start"]
-    ok = pd.Series(True, index=start.index)
-    for pattern in want["pattern"].dropna().unique():
-        rows = want["pattern"] == pattern
-        ok[rows] = start[rows].str.fullmatch(pattern)
+    on_day = start.str.slice(4).eq(want["month_day"]).fillna(False) & start.str.slice(0, 4).str.fullmatch(r"\d{4}").fillna(False)
+    in_year = start.eq(want["year"]).fillna(False)
+    ok = (want["month_day"].isna() | on_day) & (want["year"].isna() | in_year)
     return _problems_where(table, ~ok, "period_start", "date-in-quote",
                            lambda i: f"the quote dates the start to {want['label'][i]}")
 
