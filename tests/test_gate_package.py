@@ -68,7 +68,7 @@ def test_a_header_that_differs_from_the_schema_is_reported_and_the_rows_left_unr
 
 def test_a_short_first_row_is_a_malformed_csv_not_a_header_problem(tiny):
     assert problems(tiny(data=b"id,n\na1\na2,2\n")) == [
-        ("t", "malformed-csv", None, None, "t.csv cannot be parsed as CSV: CSV parse error: Expected 2 columns, got 1: a1")]
+        ("t", "malformed-csv", 2, None, "t.csv cannot be parsed as CSV: the row has 1 cell; the header has 2")]
 
 
 def test_every_failure_of_the_rows_is_reported(tiny):

@@ -36,6 +36,19 @@ def found(problems):
     return [(p.resource, p.rule, p.row, p.row_id, p.field, p.message) for p in problems]
 
 
+def test_each_row_of_another_length_than_the_header_is_named_by_its_line():
+    data = b'id,n\n"a\n1",2\n\na2,2,3\na3\na4,4\n'  # a quoted line break, then a blank line: numbered as frictionless does
+    error = ValueError("CSV parse error: Expected 2 columns, got 3")
+    assert found(validate._unreadable_csv(RESOURCE, error, data)) == [
+        ("t", "malformed-csv", 4, None, None, "t.csv cannot be parsed as CSV: the row has 3 cells; the header has 2"),
+        ("t", "malformed-csv", 5, None, None, "t.csv cannot be parsed as CSV: the row has 1 cell; the header has 2")]
+    assert found(validate._unreadable_csv(RESOURCE, error, b'id,n\na1,"2\x00"\n')) == [  # a cell the csv module refuses
+        ("t", "malformed-csv", None, None, None, "t.csv cannot be parsed as CSV: CSV parse error: Expected 2 columns, got 3")]
+    assert found(validate._unreadable_csv(RESOURCE, error, b'id,n,x\na1,"2\na2,2,3\n')) == [  # a quote left open
+        ("t", "malformed-csv", 2, None, None, "t.csv cannot be parsed as CSV: the row has 2 cells; the header has 3; "
+         "a quoted cell in it runs over several lines: check for a missing closing quote")]
+
+
 def test_integrity_checks_bytes_hash_and_byte_order_mark():
     data = b"id\na001\n"
     digest = "c2a3b3f1d4b8d2ac49a0ea2e8bfb39c5a9b14d5e90dc78a64bf8c7ce3b0ec3a8"
@@ -142,9 +155,9 @@ def test_a_foreign_key_names_each_dangling_value_and_an_empty_key_is_no_referenc
 
 
 def test_a_csv_the_reader_cannot_parse_is_named_and_a_too_long_row_says_why():
-    assert found([validate._unreadable_csv(RESOURCE, ValueError("CSV parse error: Expected 2 columns, got 3\nmore"))]) == [
+    assert found(validate._unreadable_csv(RESOURCE, ValueError("CSV parse error: Expected 2 columns, got 3\nmore"))) == [
         ("t", "malformed-csv", None, None, None, "t.csv cannot be parsed as CSV: CSV parse error: Expected 2 columns, got 3")]
-    assert found([validate._unreadable_csv(RESOURCE, ValueError("straddling object straddles two block boundaries"))]) == [
+    assert found(validate._unreadable_csv(RESOURCE, ValueError("straddling object straddles two block boundaries"))) == [
         ("t", "row-too-long", None, None, None, "t.csv has a row of about 1 MB or more, longer than the reader takes and than "
          "any cell of this package needs; check for a missing closing quote")]
 

@@ -209,7 +209,7 @@ BREAKS = [
      [("places", "unsafe-path", None, None, "path")]),
     ("backslash-absolute-path", resource_entry("places", lambda r: r.update(path="\\data\\places.csv")),
      [("places", "unsafe-path", None, None, "path")]),
-    ("malformed-csv", replace_in("data/places.csv", "Mosul,city", '"Mosul,city'), [("places", "malformed-csv", None, None, None)]),
+    ("malformed-csv", replace_in("data/places.csv", "Mosul,city", '"Mosul,city'), [("places", "malformed-csv", 5, None, None)]),
     ("byte-and-hash-count", replace_in("data/places.csv", "taken together", "taken  together", keep_integrity=True),
      [("places", "byte-count", None, None, None), ("places", "hash-count", None, None, None)]),
     ("hash-count", replace_in("data/places.csv", "taken together", "taken_together", keep_integrity=True),

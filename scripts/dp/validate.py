@@ -290,10 +290,29 @@ def blank_records(data, rows):
     if not _may_hold_blank_line(data):
         return [], None
     blank, numbers = [], []
-    csv.field_size_limit(max(csv.field_size_limit(), len(data)))  # the reader has read every cell already
-    for number, record in enumerate(csv.reader(io.StringIO(data.decode("utf-8"), newline="")), start=1):
+    for number, record in _numbered_records(data):
         (numbers if record else blank).append(number)
     return blank, np.array(numbers[1:]) if len(numbers) == rows + 1 else None
+
+
+def _numbered_records(data):
+    """(number, cells) of each CSV record of data, the header first and blank lines counted, as frictionless numbers rows."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(data)))  # no cell is refused for its length
+    return enumerate(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline="")), start=1)
+
+
+def _rows_of_another_length(data):
+    """(row number, cells, whether a cell spans lines) of each row whose number of cells differs from the header's."""
+    width, found = None, []
+    try:
+        for number, record in _numbered_records(data):
+            if record and width is None:
+                width = len(record)
+            elif record and len(record) != width:
+                found.append((number, len(record), any("\n" in cell or "\r" in cell for cell in record)))
+    except csv.Error:  # what the reader refused, this reader may refuse too: then the reader's words are all there is
+        return None, []
+    return width, found
 
 
 def blank_row_problems(table, blank_lines):
@@ -339,14 +358,21 @@ def read_problems(resource, root, data, schema):
     try:
         return [], read_table(resource, data, schema)
     except ValueError as err:
-        return [_unreadable_csv(resource, err)], None
+        return _unreadable_csv(resource, err, data), None
 
 
-def _unreadable_csv(resource, err):
+def _unreadable_csv(resource, err, data=b""):
+    """The problems of a CSV the reader refused: each row of the wrong length, or the reader's words."""
     if "straddling" in str(err):  # pyarrow reads in blocks of 1 MB, and no row may span two
-        return Problem(resource["name"], "row-too-long", f"{resource['path']} has a row of about 1 MB or more, "
-                       "longer than the reader takes and than any cell of this package needs; check for a missing closing quote")
-    return Problem(resource["name"], "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {str(err).splitlines()[0]}")
+        return [Problem(resource["name"], "row-too-long", f"{resource['path']} has a row of about 1 MB or more, "
+                        "longer than the reader takes and than any cell of this package needs; check for a missing closing quote")]
+    width, rows = _rows_of_another_length(data)
+    if rows:
+        return [Problem(resource["name"], "malformed-csv", f"{resource['path']} cannot be parsed as CSV: the row has "
+                        f"{cells} cell{'s' * (cells != 1)}; the header has {width}"
+                        + ("; a quoted cell in it runs over several lines: check for a missing closing quote" * spans_lines),
+                        number) for number, cells, spans_lines in rows]
+    return [Problem(resource["name"], "malformed-csv", f"{resource['path']} cannot be parsed as CSV: {str(err).splitlines()[0]}")]
 
 
 def validate_package(package):
