@@ -3,7 +3,8 @@ validation answers 0, 1 or 2, prints no traceback, never hangs, and writes nothi
 
 Hypothesis mutates a copy of the package: a value anywhere in datapackage.json or a Table
 Schema replaced by any JSON value or deleted, or bytes of one of those files or of a CSV
-inserted, deleted or overwritten. The suite runs a few examples (each validation takes ~1-3 s);
+inserted, deleted or overwritten. A release zip from anywhere is fuzzed the same way: bytes of
+the zip file itself, or bytes of one of its members, zipped again. The suite runs a few examples (each validation takes ~1-3 s);
 `make fuzz` runs many more: FUZZ_EXAMPLES=N sets how many.
 """
 import contextlib
@@ -13,12 +14,15 @@ import json
 import os
 import signal
 import tempfile
+import zipfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from breakage import refresh
 from conftest import ROOT, copy_package
+from dp.dist import build_zip
+from dp.package import read_json
 from validate import main
 
 settings.register_profile("suite", max_examples=8, deadline=None, derandomize=True, database=None,
@@ -104,29 +108,67 @@ def _hang(signum, frame):
     raise TimeoutError(f"validation ran for more than {SECONDS_PER_RUN} s")
 
 
+def validated_without_harm(target, folder):
+    """Validate target (a descriptor or a zip inside folder) in this process, and check that the
+    answer is an exit code with no traceback, and that nothing was written anywhere."""
+    before, repository = tree(folder), tree_of_repository()
+    stdout, stderr = io.StringIO(), io.StringIO()
+    previous = signal.signal(signal.SIGALRM, _hang)
+    signal.alarm(SECONDS_PER_RUN)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = main([str(target)])  # an exception here fails the test: that is a traceback
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert code in (0, 1, 2)
+    assert "Traceback" not in stdout.getvalue() + stderr.getvalue()
+    assert (code == 2) == bool(stderr.getvalue()), stderr.getvalue()
+    assert tree(folder) == before, "validation changed the package"
+    assert tree_of_repository() == repository, "validation wrote into the repository"
+    return code
+
+
 @settings.get_profile(PROFILE)
 @given(st.data())
 def test_any_mutation_gets_an_exit_code_and_no_traceback(data):
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary) / "package"
         folder.mkdir()
-        descriptor = mutated_package(data, folder)
-        before, repository = tree(folder), tree_of_repository()
-        stdout, stderr = io.StringIO(), io.StringIO()
-        previous = signal.signal(signal.SIGALRM, _hang)
-        signal.alarm(SECONDS_PER_RUN)
-        try:
-            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-                code = main([str(descriptor)])  # an exception here fails the test: that is a traceback
-        finally:
-            signal.alarm(0)
-            signal.signal(signal.SIGALRM, previous)
-        assert code in (0, 1, 2)
-        assert "Traceback" not in stdout.getvalue() + stderr.getvalue()
-        assert (code == 2) == bool(stderr.getvalue()), stderr.getvalue()
-        assert tree(folder) == before, "validation changed the package"
+        validated_without_harm(mutated_package(data, folder), folder)
         assert sorted(Path(temporary).iterdir()) == [folder], "validation wrote next to the package"
-        assert tree_of_repository() == repository, "validation wrote into the repository"
+
+
+RELEASE_ZIP = build_zip(ROOT, "datapackage.json", read_json(ROOT / "datapackage.json"), "2026-01-01")
+
+
+def mutated_zip(data):
+    """The release zip with bytes of the file itself, or of one member zipped again, mutated."""
+    if data.draw(st.booleans(), label="mutate the zip's own bytes"):
+        start, end, insert = data.draw(byte_mutation(len(RELEASE_ZIP)), label="byte mutation")
+        return RELEASE_ZIP[:start] + insert + RELEASE_ZIP[end:]
+    with zipfile.ZipFile(io.BytesIO(RELEASE_ZIP)) as original:
+        members = [(info, original.read(info)) for info in original.infolist()]
+    target = data.draw(st.sampled_from([info.filename for info, _ in members if not info.is_dir()]), label="member")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as rezipped:
+        for info, content in members:
+            if info.filename == target:
+                start, end, insert = data.draw(byte_mutation(len(content)), label="byte mutation")
+                content = content[:start] + insert + content[end:]
+            rezipped.writestr(info, content)
+    return out.getvalue()
+
+
+@settings.get_profile(PROFILE)
+@given(st.data())
+def test_any_mutated_zip_gets_an_exit_code_and_no_traceback(data):
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        target = folder / "release.zip"
+        target.write_bytes(mutated_zip(data))
+        validated_without_harm(target, folder)
+        assert sorted(folder.iterdir()) == [target], "validation wrote next to the zip"
 
 
 def tree_of_repository():
