@@ -236,6 +236,12 @@ def test_a_figure_that_no_row_codes_is_shown_as_uncoded():
     assert [segment.text for segment in pieces if segment.uncoded] == ["68"]
 
 
+def test_a_figure_in_a_later_occurrence_of_a_quote_is_coded_as_validation_sees_it():
+    text = "Strikes: more than 19,000. Members: 68. Again, more than 19,000."
+    pieces = segments(text, find_quotes(text, [("metrics", "m1", "more than 19,000", "")]))
+    assert [segment.text for segment in pieces if segment.uncoded] == ["68"]
+
+
 def test_headline_figures_say_the_hedge_in_words():
     def row(qualifier, value=None, lower=None, upper=None, unit="count"):
         return SimpleNamespace(qualifier=qualifier, value=value, lower_bound=lower, upper_bound=upper, unit=unit)

@@ -249,13 +249,18 @@ def _quote_spans(context, texts):
     return searches
 
 
+def uncovered_figures(text, search):
+    """The match of every figure or date in text that no single occurrence of a quote (a QuoteSpans) contains."""
+    figures = list(FIGURE.finditer(text))
+    covered = search.covers([m.start() for m in figures], [m.end() for m in figures])
+    return [m for m, ok in zip(figures, covered) if not ok]
+
+
 def coverage_problems(context, texts):
     problems = []
     for source_id, search in _quote_spans(context, texts).items():
         text = texts[source_id]
-        figures = list(FIGURE.finditer(text))
-        covered = search.covers([m.start() for m in figures], [m.end() for m in figures])
-        uncovered = [m for m, ok in zip(figures, covered) if not ok]
+        uncovered = uncovered_figures(text, search)
         for m, line in zip(uncovered, map(int, line_numbers(text, [m.start() for m in uncovered]))):
             problems.append(Problem("sources", "coverage",
                                     f"{m.group()!r} (line {line} of {source_id}) is in no quote of metrics, events or exclusions; code it, or add it to exclusions.csv with the reason",

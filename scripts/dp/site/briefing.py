@@ -8,7 +8,8 @@ Every quote is reachable through its marker, whatever else covers the same words
 """
 from dataclasses import dataclass
 
-from dp.provenance import FIGURE
+from dp.provenance import uncovered_figures
+from dp.spans import QuoteSpans
 
 QUOTED_TABLES = ("metrics", "events", "exclusions")
 
@@ -59,9 +60,8 @@ def find_quotes(text, rows):
 
 
 def uncoded_figures(text, quotes):
-    """(start, end) of every figure or date in text that lies inside no quote."""
-    return [m.span() for m in FIGURE.finditer(text)
-            if not any(q.start <= m.start() and m.end() <= q.end for q in quotes)]
+    """(start, end) of every figure or date in text that lies inside no occurrence of a quote, as validation finds them."""
+    return [m.span() for m in uncovered_figures(text, QuoteSpans(text, {text[q.start:q.end] for q in quotes}))]
 
 
 def segments(text, quotes):
