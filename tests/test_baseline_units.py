@@ -71,6 +71,13 @@ def git_history(root):
     return commits
 
 
+def refusal(root, since=None):
+    """The message find_baseline refuses release 1.0.0 with."""
+    with pytest.raises(PackageError) as err:
+        baseline.find_baseline(root, "1.0.0", since)
+    return str(err.value)
+
+
 def rows_of(snapshot):
     return snapshot.frames["t"].to_dict("records")
 
@@ -101,10 +108,8 @@ def another_version_without_its_table(since):
 def test_a_since_that_differs_from_the_record_names_each_difference(tmp_path, make, differing):
     root = released_package(tmp_path / "package")
     make(tmp_path / "since")
-    with pytest.raises(PackageError) as err:
-        baseline.find_baseline(root, "1.0.0", str(tmp_path / "since"))
-    assert str(err.value) == (f"--since {tmp_path / 'since'} does not hold release 1.0.0: {differing} differ(s) "
-                              "from releases/1.0.0.json; pass the release's zip, tag or commit")
+    assert refusal(root, str(tmp_path / "since")) == (f"--since {tmp_path / 'since'} does not hold release 1.0.0: {differing} "
+                                                      "differ(s) from releases/1.0.0.json; pass the release's zip, tag or commit")
 
 
 def test_a_since_zip_is_read_and_checked(tmp_path):
@@ -128,16 +133,12 @@ def test_a_dist_zip_that_is_not_the_release_is_no_baseline(tmp_path):
     (root / "dist").mkdir()
     changed = write_package(tmp_path / "changed", rows=ROWS + b"a3,3\n")
     zip_package(changed, root / "dist" / "tiny-1.0.0.zip")
-    with pytest.raises(PackageError) as err:
-        baseline.find_baseline(root, "1.0.0", None)
-    assert str(err.value) == NOT_FOUND.format("")
+    assert refusal(root) == NOT_FOUND.format("")
 
 
 def test_nothing_to_read_outside_git_is_a_clear_error(tmp_path):
     root = released_package(tmp_path / "package")
-    with pytest.raises(PackageError) as err:
-        baseline.find_baseline(root, "1.0.0", None)
-    assert str(err.value) == NOT_FOUND.format("")
+    assert refusal(root) == NOT_FOUND.format("")
     assert list(baseline.baseline_candidates(root, {"name": "tiny"}, "1.0.0")) == []
 
 
@@ -193,9 +194,7 @@ def test_a_full_clone_with_no_match_is_not_called_shallow(tmp_path):
     git_history(root)
     (root / "releases" / "1.0.0.json").write_text(json.dumps({"descriptor_sha256": "0", "files": []}), encoding="utf-8")
     commit_all(root, "The record rewritten")
-    with pytest.raises(PackageError) as err:
-        baseline.find_baseline(root, "1.0.0", None)
-    assert str(err.value) == NOT_FOUND.format("")
+    assert refusal(root) == NOT_FOUND.format("")
 
 
 def test_a_shallow_clone_names_the_fix(tmp_path):
@@ -203,13 +202,9 @@ def test_a_shallow_clone_names_the_fix(tmp_path):
     git_history(origin)
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(clone)], check=True, capture_output=True)
-    with pytest.raises(PackageError) as err:
-        baseline.find_baseline(clone, "1.0.0", None)
-    assert str(err.value) == NOT_FOUND.format("; this clone is shallow: run 'git fetch --unshallow'")
+    assert refusal(clone) == NOT_FOUND.format("; this clone is shallow: run 'git fetch --unshallow'")
 
 
 def test_a_missing_record_is_an_error_before_any_search(tmp_path):
     root = write_package(tmp_path / "package")
-    with pytest.raises(PackageError) as err:
-        baseline.find_baseline(root, "1.0.0", str(root))
-    assert str(err.value) == f"{root / 'releases' / '1.0.0.json'}: file not found"
+    assert refusal(root, str(root)) == f"{root / 'releases' / '1.0.0.json'}: file not found"
