@@ -3,6 +3,7 @@ compatible with their pin), on zips of a package of one small table built in a t
 and scripts/check_release.py's main, its lines and exit codes."""
 import hashlib
 import json
+import locale
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,17 @@ def test_sums_written_in_binary_mode_are_read(tmp_path):
 
 def test_a_name_holding_spaces_is_read_whole(tmp_path):
     assert check.read_sums(sums_file(tmp_path, "abcd  my copy.zip\n")) == {"my copy.zip": "abcd"}
+
+
+def test_sums_are_read_as_utf8_whatever_the_locale(tmp_path):
+    sums = tmp_path / "SHA256SUMS"
+    sums.write_bytes("abcd  données-1.0.0.zip\n".encode("utf-8"))
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # a locale whose encoding is ASCII
+    try:
+        assert check.read_sums(sums) == {"données-1.0.0.zip": "abcd"}
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
 
 
 def test_without_sums_the_checksum_is_not_checked(zips):
