@@ -119,6 +119,15 @@ def test_a_since_zip_is_read_and_checked(tmp_path):
     assert where == str(archive) and rows_of(snapshot) == [{"id": "a1", "n": "1"}, {"id": "a2", "n": "2"}]
 
 
+def test_a_since_revision_is_looked_up_in_the_package_repository(tmp_path):
+    root = tmp_path / "package"
+    git_history(root)
+    where, snapshot = baseline.find_baseline(root, "1.0.0", "HEAD~1")
+    assert where == "HEAD~1" and rows_of(snapshot) == [{"id": "a1", "n": "1"}, {"id": "a2", "n": "2"}]
+    assert refusal(root, "HEAD") == ("--since HEAD does not hold release 1.0.0: data/t.csv differ(s) from releases/1.0.0.json; "
+                                     "pass the release's zip, tag or commit")
+
+
 def test_the_dist_zip_is_the_baseline_outside_git(tmp_path):
     root = released_package(tmp_path / "package")
     (root / "dist").mkdir()

@@ -168,6 +168,7 @@ def test_commit_of_gives_the_full_id_or_none(recorded):
     assert revisions.commit_of(root, "HEAD~2") == commits["1.0.0"]
     assert revisions.commit_of(root, "no-such-branch") is None
     assert revisions.commit_of(root, "HEAD:README.md") is None  # a file, not a commit
+    assert revisions.commit_of(root, "HEAD~1..HEAD") is None  # a range, not one commit
 
 
 def test_commit_of_an_annotated_tag_is_the_tagged_commit(repo):
@@ -187,6 +188,12 @@ def test_the_recording_commit_is_the_one_that_added_the_record(recorded):
 def test_the_recording_commit_is_not_a_later_change_of_the_record(repo):
     added = commit_file(repo, "releases/1.0.0.json", "{}\n", "Release 1.0.0")
     commit_file(repo, "releases/1.0.0.json", '{"files": []}\n', "The record rewritten")
+    assert revisions.recording_commit(repo, "1.0.0") == added
+
+
+def test_the_recording_commit_is_found_when_the_record_is_gone_from_the_working_copy(repo):
+    added = commit_file(repo, "releases/1.0.0.json", "{}\n", "Release 1.0.0")
+    remove_file(repo, "releases/1.0.0.json", "Record removed")
     assert revisions.recording_commit(repo, "1.0.0") == added
 
 
