@@ -41,12 +41,13 @@ class Finding:
 
 
 def read_sums(path):
-    """{file name: sha256} from a SHA256SUMS file ('<digest>  <name>' lines)."""
+    """{file name: sha256} from a SHA256SUMS file: '<digest>  <name>' lines, or '<digest> *<name>' (sha256sum -b)."""
     sums = {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
-        digest, _, name = line.strip().partition("  ")
+        digest, _, name = line.strip().partition(" ")
+        name = name.removeprefix(" ").removeprefix("*")
         if digest and name:
-            sums[name.lstrip("*")] = digest.lower()
+            sums[name] = digest.lower()
     return sums
 
 
