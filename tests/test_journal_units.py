@@ -3,11 +3,13 @@ cut-off release is finished or undone, which git locks are cleared, and the mess
 import base64
 import hashlib
 import json
+import locale
 import os
 import subprocess
 import threading
 import time
 import types
+from pathlib import PosixPath
 
 import pytest
 
@@ -40,6 +42,15 @@ def repo(tmp_path):
     git(root, "add", ".")
     git(root, "commit", "-qm", "package")
     return root
+
+
+@pytest.fixture
+def ascii_locale():
+    """A locale whose text encoding is ASCII (LANG=C on many systems): text opened without an encoding is ASCII."""
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    yield
+    locale.setlocale(locale.LC_CTYPE, old)
 
 
 def begin(root, writes=None, created=(), steps=("commit", "tag"), paths=("a.txt",)):
@@ -110,6 +121,11 @@ def test_read_gives_none_without_a_journal_and_the_record_with_one(repo):
     journal.end(repo)  # ending twice is no error
 
 
+def test_a_journal_is_read_as_utf8_whatever_the_locale(repo, ascii_locale):
+    (repo / ".release-journal.json").write_bytes('{"files": [], "message": "Release café"}'.encode("utf-8"))
+    assert journal.read(repo) == {"files": [], "message": "Release café"}
+
+
 def test_a_folder_in_the_journals_place_is_no_journal(repo):
     (repo / ".release-journal.json").mkdir()
     assert journal.read(repo) is None
@@ -137,6 +153,20 @@ def test_process_start_is_the_start_time_field_of_proc_stat():
     fields = open(f"/proc/{os.getpid()}/stat").read().rsplit(")", 1)[1].split()
     assert journal._process_start(os.getpid()) == fields[19]  # field 22 of proc(5), starttime
     assert fields[0] in "RSDTt"  # field 3, the state: the split starts right after the command name
+
+
+def test_a_command_name_holding_a_parenthesis_does_not_shift_the_fields(tmp_path):
+    (tmp_path / "x) 1 2 3").symlink_to("/bin/sleep")
+    child = subprocess.Popen([str(tmp_path / "x) 1 2 3"), "30"])
+    try:
+        deadline = time.monotonic() + 5
+        while "x) 1 2 3" not in open(f"/proc/{child.pid}/stat").read() and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the child runs sleep under its new name
+        stat = open(f"/proc/{child.pid}/stat").read()
+        assert journal._process_start(child.pid) == stat[stat.index("x) 1 2 3) ") + len("x) 1 2 3) "):].split()[19]
+    finally:
+        child.kill()
+        child.wait()
 
 
 def finished_pid():
@@ -202,6 +232,67 @@ def test_a_lock_older_than_the_release_is_someone_elses_and_is_refused(repo, nam
     assert str(caught.value) == (f"{path} predates the interrupted release: another git process holds it; "
                                  "when none is running, delete it and run release.py again")
     assert path.exists()
+
+
+class Clock:
+    """A stand-in for the time module: sleeping advances the clock at once, and calls the hook."""
+
+    def __init__(self, on_sleep=lambda: None):
+        self.now, self.sleeps, self.on_sleep = 0.0, [], on_sleep
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+        self.on_sleep()
+
+
+def test_a_lock_is_looked_at_every_tenth_of_a_second_until_its_git_removes_it(repo, monkeypatch):
+    path = lock(repo, made=100.0)
+    clock = Clock(lambda: len(clock.sleeps) == 3 and path.unlink())
+    monkeypatch.setattr(journal, "time", clock)
+    journal.clear_stale_locks(repo, {"started": 1000.0}, in_process=False)
+    assert clock.sleeps == [0.1, 0.1, 0.1] and not path.exists()
+
+
+def test_a_lock_is_waited_for_lock_wait_seconds_at_the_most(repo, monkeypatch):
+    path = lock(repo, made=1000.0)
+    clock = Clock()
+    monkeypatch.setattr(journal, "time", clock)
+    monkeypatch.setattr(journal, "LOCK_WAIT_SECONDS", 0.2)
+    journal.clear_stale_locks(repo, {"started": 1000.0}, in_process=False)
+    assert clock.sleeps == [0.1, 0.1] and not path.exists()
+
+
+class VanishingPath(PosixPath):
+    """A file that its owner removes right after it is looked at."""
+
+    def stat(self, **kwargs):
+        result = super().stat(**kwargs)
+        self.unlink()
+        return result
+
+    def glob(self, pattern):
+        found = list(super().glob(pattern))
+        for path in found:
+            path.unlink()
+        return iter(found)
+
+
+def test_a_lock_its_git_removes_right_after_it_was_looked_at_is_no_error(repo, monkeypatch):
+    path = lock(repo)
+    monkeypatch.setattr(journal, "_lock_files", lambda root: [VanishingPath(path)])
+    journal.clear_stale_locks(repo, {"started": 0.0}, in_process=True)
+    assert not path.exists()
+
+
+def test_a_temporary_file_removed_while_the_undo_runs_is_no_error(repo):
+    record = begin(repo)
+    (repo / ".a.txt.x1.tmp").write_bytes(b"half")
+    journal.restore_files(VanishingPath(repo), record)
+    assert not (repo / ".a.txt.x1.tmp").exists() and (repo / "a.txt").read_bytes() == b"a before\n"
 
 
 def test_after_a_kill_a_lock_is_waited_for_while_its_git_may_still_be_finishing(repo, monkeypatch):
@@ -281,6 +372,21 @@ def test_git_forward_commits_the_listed_paths_and_tags_the_commit(repo):
     assert git(repo, "tag", "-l", "--format=%(contents:subject)", f"v{VERSION}") == MESSAGE
 
 
+def test_a_file_whose_name_starts_with_a_dash_is_committed_and_unstaged_as_a_path(repo):
+    head = git(repo, "rev-parse", "HEAD")
+    (repo / "-n.txt").write_bytes(b"dash before\n")
+    git(repo, "add", "--", "-n.txt")
+    git(repo, "commit", "-qm", "dash")
+    head = git(repo, "rev-parse", "HEAD")
+    writes = {repo / "-n.txt": "dash after\n"}
+    record = begin(repo, writes, paths=["-n.txt"])
+    write_all(record, repo, writes)
+    journal.git_forward(repo, record)
+    assert git(repo, "show", "HEAD:-n.txt") == "dash after" and git(repo, "rev-parse", "HEAD^") == head
+    journal.git_back(repo, record)
+    assert git(repo, "rev-parse", "HEAD") == head and git(repo, "status", "--porcelain") == " M -n.txt"
+
+
 def test_git_forward_repeated_makes_nothing_twice(repo):
     record = released(repo)
     journal.git_forward(repo, record)
@@ -333,6 +439,15 @@ def test_git_back_unstages_a_release_cut_off_after_git_add(repo):
     git(repo, "add", "a.txt")
     journal.git_back(repo, record)
     assert git(repo, "rev-parse", "HEAD") == head and git(repo, "diff", "--cached") == ""
+
+
+def test_git_back_leaves_staged_changes_to_other_files_staged(repo):
+    record = released(repo)
+    journal.git_forward(repo, record)
+    (repo / "notes" / "b.txt").write_bytes(b"staged by hand\n")
+    git(repo, "add", "notes/b.txt")
+    journal.git_back(repo, record)
+    assert git(repo, "status", "--porcelain") == " M a.txt\nM  notes/b.txt"
 
 
 def test_git_back_keeps_a_tag_and_commits_the_release_did_not_make(repo):
@@ -439,16 +554,19 @@ def test_undo_in_process_puts_back_even_a_differing_file(repo):
     assert (repo / "a.txt").read_bytes() == b"a before\n" and not (repo / ".release-journal.json").exists()
 
 
-def test_undo_marks_the_journal_undo_before_it_changes_anything(repo):
+def test_undo_marks_the_journal_undo_before_it_changes_anything(repo, monkeypatch):
     head = git(repo, "rev-parse", "HEAD")
     record = released(repo)
     journal.git_forward(repo, record)
     lock(repo)
+    clock = Clock()
+    monkeypatch.setattr(journal, "time", clock)
     seen = []
-    journal.undo(repo, record, in_process=True, step=lambda name: seen.append((name, journal_on_disk(repo)["direction"])))
-    assert seen == [("undo a.txt", "undo")] and record["direction"] == "forward"
+    journal.undo(repo, record, in_process=True, step=lambda name: seen.append((name, (repo / ".release-journal.json").read_text())))
+    assert seen == [("undo a.txt", json.dumps(dict(record, direction="undo"), indent=1) + "\n")] and record["direction"] == "forward"
     assert git(repo, "rev-parse", "HEAD") == head and git(repo, "tag") == "" and git(repo, "status", "--porcelain") == ""
     assert not (repo / ".git" / "index.lock").exists() and not (repo / ".release-journal.json").exists()
+    assert clock.sleeps == []  # in the process of the release, no git of its own can still be running
 
 
 def test_undo_of_an_undo_leaves_its_journal_as_it_is(repo):
@@ -490,12 +608,12 @@ def test_settle_finishes_a_release_without_git_and_leaves_git_alone(repo):
 
 
 def test_settle_undoes_a_release_cut_off_before_its_last_file(repo):
-    writes = {repo / "a.txt": "a after\n", repo / "notes" / "b.txt": "b after\n"}
-    begin(repo, writes)
+    writes = {repo / "a.txt": "a after\n", repo / "notes" / "b.txt": "b after\n", repo / "dist" / "z.zip": b"never written"}
+    begin(repo, writes, created=[repo / "dist"])
     (repo / "a.txt").write_bytes(b"a after\n")
     assert journal.settle(repo) == "undid the interrupted release of 1.2.0: every file is as it was before it"
     assert (repo / "a.txt").read_bytes() == b"a before\n" and git(repo, "status", "--porcelain") == ""
-    assert not (repo / ".release-journal.json").exists()
+    assert not (repo / ".release-journal.json").exists() and not (repo / "dist").exists()
 
 
 def test_settle_undoes_an_undo_even_when_every_file_holds_its_new_bytes(repo):
@@ -504,6 +622,15 @@ def test_settle_undoes_an_undo_even_when_every_file_holds_its_new_bytes(repo):
     journal_file.write_text(json.dumps(dict(journal_on_disk(repo), direction="undo")))
     assert journal.settle(repo) == "undid the interrupted release of 1.2.0: every file is as it was before it"
     assert (repo / "a.txt").read_bytes() == b"a before\n"
+
+
+def test_settle_leaves_a_file_edited_since_the_cut_and_the_journal_as_they_are(repo):
+    writes = {repo / "a.txt": "a after\n", repo / "notes" / "b.txt": "b after\n"}
+    begin(repo, writes)
+    (repo / "a.txt").write_bytes(b"edited by hand\n")
+    with pytest.raises(journal.JournalError, match="^a.txt changed since the release of 1.2.0 was cut off"):
+        journal.settle(repo)
+    assert (repo / "a.txt").read_bytes() == b"edited by hand\n" and journal_on_disk(repo)["direction"] == "forward"
 
 
 def test_settle_waits_for_a_release_still_running_in_another_process(repo):
@@ -549,3 +676,14 @@ def test_settle_reports_a_package_error_on_the_way(repo, monkeypatch):
     with pytest.raises(journal.JournalError) as caught:
         journal.settle(repo)
     assert str(caught.value) == "cannot settle the interrupted release of 1.2.0: a.txt: unreadable"
+
+
+def test_settle_waits_for_a_lock_whose_git_is_still_finishing_before_it_finishes_the_release(repo):
+    head = git(repo, "rev-parse", "HEAD")
+    released(repo)
+    path = lock(repo, made=100.0)  # older than the journal: were it still there after the wait, it would be refused
+    remover = threading.Timer(0.3, path.unlink)
+    remover.start()
+    assert journal.settle(repo) == "finished the interrupted release of 1.2.0"
+    remover.join()
+    assert git(repo, "rev-parse", "HEAD^") == head and git(repo, "tag") == f"v{VERSION}"
