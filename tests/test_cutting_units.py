@@ -13,7 +13,7 @@ import pytest
 
 from dp import journal, release
 from dp.dist import build_zip
-from dp.package import dump_json
+from dp.package import PackageError, dump_json
 from dp.release import Plan, ReleaseRefused
 import test_journal_units
 from test_release import init_repo
@@ -307,6 +307,23 @@ def test_a_release_whose_content_does_not_validate_is_refused_with_the_report(ti
         "t, row 3 (a1), field n: [type] 'x' is not a valid integer; write a whole number such as 2439 (no spaces)\n"
         "t, row 3 (a1), field id: [unique] 'a1' appears in an earlier row; id must be unique\n"
         "INVALID: 2 problem(s)")
+
+
+def test_a_refusal_names_the_packages_own_files_not_the_staged_copy(tiny):
+    (tiny / "elsewhere.csv").write_bytes((tiny / "t.csv").read_bytes())
+    (tiny / "t.csv").unlink()
+    (tiny / "t.csv").symlink_to(tiny / "elsewhere.csv")  # copied as a link, it leads out of the staged copy
+    assert refusal(release.plan_release, tiny / "datapackage.json", now=NOW) == (
+        "the content to release does not validate:\n"
+        f"t: [unsafe-path] {tiny}: t.csv leads outside the package (through a symlink); refused, nothing read\n"
+        "INVALID: 1 problem(s)")
+
+
+def test_a_package_without_the_licence_the_zip_carries_is_refused_naming_it(tiny):
+    (tiny / "LICENSE-DATA").unlink()
+    with pytest.raises(PackageError) as caught:
+        release.plan_release(tiny / "datapackage.json", now=NOW)
+    assert str(caught.value) == f"{tiny / 'LICENSE-DATA'}: not found; the release zip carries it"
 
 
 def test_exports_that_cannot_be_built_refuse_the_release(tiny, monkeypatch):
