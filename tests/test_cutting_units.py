@@ -50,6 +50,19 @@ def tiny(tmp_path):
     return root
 
 
+def user_handler(signum, frame):
+    """A handler of the user's own, in place before the release starts."""
+
+
+@pytest.fixture
+def own_handlers():
+    """SIGINT, SIGTERM and SIGHUP go to user_handler, as a program calling the release may have set them."""
+    previous = {sig: signal.signal(sig, user_handler) for sig in release.STOP_SIGNALS}
+    yield
+    for sig, old in previous.items():
+        signal.signal(sig, old)
+
+
 def in_git(root):
     init_repo(root)
     return root
@@ -499,7 +512,7 @@ def test_carry_out_in_git_commits_the_release_and_tags_it(tiny, monkeypatch):
 
 
 @pytest.mark.parametrize("stop", ["write CHANGELOG.md", "git tag", "done"])
-def test_a_failure_at_any_step_puts_every_file_and_git_back(tiny, monkeypatch, stop):
+def test_a_failure_at_any_step_puts_every_file_and_git_back(tiny, monkeypatch, stop, own_handlers):
     in_git(tiny)
     before, head = files_of(tiny), git(tiny, "rev-parse", "HEAD")
     plan = release.plan_release(tiny / "datapackage.json", now=NOW)
@@ -516,7 +529,7 @@ def test_a_failure_at_any_step_puts_every_file_and_git_back(tiny, monkeypatch, s
     assert files_of(tiny) == before and not (tiny / "dist").exists() and not (tiny / "releases").exists()
     assert git(tiny, "rev-parse", "HEAD") == head and git(tiny, "tag") == "" and git(tiny, "status", "--porcelain") == ""
     assert undo_handlers and set(undo_handlers) == {(signal.SIG_IGN,) * 3}
-    assert tuple(signal.getsignal(sig) for sig in release.STOP_SIGNALS) != (signal.SIG_IGN,) * 3
+    assert tuple(signal.getsignal(sig) for sig in release.STOP_SIGNALS) == (user_handler,) * 3
 
 
 def test_a_failure_puts_back_even_a_file_that_changed_while_the_release_ran(tiny, monkeypatch):
@@ -548,16 +561,16 @@ def test_a_signal_stops_the_release_as_an_interruption_named_after_it():
     assert str(caught.value) == "SIGHUP" and isinstance(caught.value, KeyboardInterrupt)
 
 
-def test_signal_handlers_hold_only_inside_the_block():
-    outside = [signal.getsignal(sig) for sig in release.STOP_SIGNALS]
+def test_signal_handlers_hold_only_inside_the_block(own_handlers):
+    outside = [user_handler] * 3
     handler = lambda signum, frame: None  # noqa: E731
     with release.signal_handlers(handler):
         assert [signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)] == [handler] * 3
     assert [signal.getsignal(sig) for sig in release.STOP_SIGNALS] == outside
 
 
-def test_signal_handlers_leave_signals_alone_outside_the_main_thread():
-    outside, inside = [signal.getsignal(sig) for sig in release.STOP_SIGNALS], []
+def test_signal_handlers_leave_signals_alone_outside_the_main_thread(own_handlers):
+    outside, inside = [user_handler] * 3, []
 
     def run():
         with release.signal_handlers(signal.SIG_IGN):
@@ -568,13 +581,13 @@ def test_signal_handlers_leave_signals_alone_outside_the_main_thread():
     assert inside == [outside]
 
 
-def test_settle_interrupted_settles_the_journal_next_to_the_descriptor_with_signals_ignored(tiny, monkeypatch):
+def test_settle_interrupted_settles_the_journal_next_to_the_descriptor_with_signals_ignored(tiny, monkeypatch, own_handlers):
     monkeypatch.chdir(tiny)
     assert release.settle_interrupted("datapackage.json") is None
     seen = []
     monkeypatch.setattr(journal, "settle", lambda root: seen.append((root, signal.getsignal(signal.SIGINT))) or "settled")
     assert release.settle_interrupted("datapackage.json") == "settled"
-    assert seen == [(tiny, signal.SIG_IGN)] and signal.getsignal(signal.SIGINT) != signal.SIG_IGN
+    assert seen == [(tiny, signal.SIG_IGN)] and signal.getsignal(signal.SIGINT) == user_handler
 
 
 def test_settle_interrupted_finishes_a_release_cut_off_after_its_files(tiny, monkeypatch):
