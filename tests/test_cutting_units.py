@@ -532,7 +532,7 @@ def test_a_failure_at_any_step_puts_every_file_and_git_back(tiny, monkeypatch, s
     assert tuple(signal.getsignal(sig) for sig in release.STOP_SIGNALS) == (user_handler,) * 3
 
 
-def test_a_failure_puts_back_even_a_file_that_changed_while_the_release_ran(tiny, monkeypatch):
+def test_a_failure_puts_back_even_files_changed_while_the_release_ran(tiny, monkeypatch):
     before = files_of(tiny)
     plan = release.plan_release(tiny / "datapackage.json", now=NOW)
 
