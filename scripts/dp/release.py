@@ -37,7 +37,7 @@ from dp.baseline import find_baseline
 from dp.diff import diff_snapshots, first_release_lines, level_rank, read_snapshot
 from dp.dist import DIST, SUMS, ZIP_FORMAT, build_zip, sha256sums, zip_name
 from dp.export import export_files
-from dp.package import atomic_write, dump_json, read_descriptor, refresh_integrity, sha256_bytes
+from dp.package import PackageError, atomic_write, dump_json, read_descriptor, refresh_integrity, sha256_bytes
 from dp.releases import (CHANGELOG, CITATION, UNRELEASED, build_record, changelog_heading, parse_version, read_record, record_mismatches,
                          record_path, restore_command, released_files, released_versions, section_body, split_sections)
 from dp.revisions import git, git_toplevel
@@ -215,10 +215,13 @@ def staged_writes(root, descriptor_name, descriptor, changelog, date):
         citation = released_citation(root, version, date)
         if citation is not None:
             (stage / CITATION).write_text(citation, encoding="utf-8")
-        zip_bytes = build_zip(stage, descriptor_name, descriptor, date)
+        try:
+            zip_bytes = build_zip(stage, descriptor_name, descriptor, date)
+        except PackageError as err:  # it names the staged copy, gone by the time it is read: name the package's own file
+            raise PackageError(str(err).replace(str(stage), str(root))) from None
         problems = validate_package(stage / descriptor_name)  # first: the exports assume valid content
         if problems:
-            raise ReleaseRefused("the content to release does not validate:\n" + text_report(problems))
+            raise ReleaseRefused("the content to release does not validate:\n" + text_report(problems).replace(str(stage), str(root)))
         try:
             exports = export_files(stage / descriptor_name, Path(tmp) / "exports")  # typed SQLite and Parquet
         except ValueError as err:  # LoadError or ExportError: a table that does not load, a key that does not hold
