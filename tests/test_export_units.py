@@ -211,3 +211,13 @@ def test_exports_replace_older_files_of_the_same_names(small, tmp_path):
     assert (out / "coalition-1.0.0.sqlite").read_bytes().startswith(b"SQLite format 3\x00")
     nested = build_exports(small, out / "a" / "b")
     assert nested[0] == out / "a" / "b" / "coalition-1.0.0.sqlite"
+
+
+def test_exports_are_staged_in_a_hidden_folder_beside_them(small, tmp_path, monkeypatch):
+    staged = []
+    real_write_sqlite = export.write_sqlite
+    monkeypatch.setattr(export, "write_sqlite", lambda path, tables: (staged.append(path), real_write_sqlite(path, tables)))
+    build_exports(small, tmp_path / "out")
+    [path] = staged
+    assert path.name == "coalition-1.0.0.sqlite" and path.parent.parent == tmp_path / "out"
+    assert path.parent.name.startswith(".export-") and not path.parent.exists()

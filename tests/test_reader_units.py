@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import tarfile
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -142,6 +143,24 @@ def test_a_folder_or_its_descriptor_opens_the_same_view(folder):
         f"{folder}: outside-link.csv leads outside the package (through a symlink); refused, nothing read")
 
 
+def test_a_folder_reached_through_a_symlink_or_a_relative_path_is_viewed_at_its_real_place(folder, tmp_path, monkeypatch):
+    (tmp_path / "alias").symlink_to(folder)
+    assert source.folder_view(tmp_path / "alias").root == folder.resolve()
+    monkeypatch.chdir(folder / "data")
+    assert source.folder_view("..").root == folder.resolve()
+    assert source.folder_view("../datapackage.json").root == folder.resolve()
+
+
+def test_a_zip_opened_in_a_symlinked_temporary_folder_still_hides_that_folder(tmp_path, monkeypatch):
+    (tmp_path / "real-tmp").mkdir()
+    (tmp_path / "tmp").symlink_to(tmp_path / "real-tmp")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    archive = zip_of(tmp_path / "p.zip", {"datapackage.json": '{"resources": []}', "data/t.csv": "id\n"})
+    with open_package(archive) as view:
+        assert view.root.is_relative_to(tmp_path / "real-tmp")
+        assert view.shown(f"cannot read {view.path('data/t.csv')}") == "cannot read data/t.csv"
+
+
 def test_opening_a_folder_or_a_plain_file_reads_it_in_place(folder):
     with open_package(folder) as view:
         assert view == PackageView(folder.resolve())
@@ -172,10 +191,11 @@ def test_a_zip_is_extracted_member_by_member_with_its_folders(tmp_path):
         handle.writestr("data/", "")
         handle.writestr("datapackage.json", "{}")
         handle.writestr("data/deep/t.csv", "a\n")
-    assert source.extract_zip(archive, tmp_path / "out") == tmp_path / "out"
-    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")) == [
+    out = tmp_path / "new" / "out"
+    assert source.extract_zip(archive, out) == out
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
         "data", "data/deep", "data/deep/t.csv", "datapackage.json"]
-    assert (tmp_path / "out" / "data" / "deep" / "t.csv").read_bytes() == b"a\n"
+    assert (out / "data" / "deep" / "t.csv").read_bytes() == b"a\n"
 
 
 def test_a_zip_with_too_many_members_says_how_many_it_declares(tmp_path):
@@ -378,9 +398,25 @@ def test_a_revision_of_a_package_in_a_subfolder_is_its_folder_in_the_commit(repo
 def test_a_revision_without_the_package_folder_names_the_commit_and_gits_reason(repo, tmp_path):
     commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD~1"], capture_output=True, text=True).stdout.strip()
     message = refusal(lambda: source.extract_revision(commit, repo / "pkg", tmp_path / "t"))[1]
-    assert message.startswith(f"git archive {commit[:12]}: fatal: ") and "pkg" in message
+    assert message.startswith(f"git archive {commit[:12]}: fatal: ") and "pkg" in message and message == message.strip()
     assert refusal(lambda: source.extract_revision(commit, repo, tmp_path / "u")) == (
         PackageError, f"revision {commit[:12]}: the archive holds no datapackage.json at its top (or in one folder there)")
+
+
+def test_a_revision_tree_is_extracted_into_a_new_folder_with_its_parents(repo, tmp_path):
+    root, left_out = source.extract_revision("HEAD", repo / "pkg", tmp_path / "a" / "b")
+    assert root == tmp_path / "a" / "b" and left_out == frozenset({"link"})
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == ["data", "data/t.csv", "datapackage.json"]
+
+
+@pytest.mark.parametrize("error", [tarfile.ReadError("unexpected end of data"), EOFError("unexpected end of data")])
+def test_a_revision_whose_tar_stream_breaks_is_named_with_the_reading_error(repo, tmp_path, monkeypatch, error):
+    def broken(stream, target, limits, label):
+        raise error
+
+    monkeypatch.setattr(source, "_untar", broken)
+    assert refusal(lambda: source.extract_revision("HEAD", repo, tmp_path / "t")) == (
+        PackageError, "git archive HEAD: unexpected end of data")
 
 
 def test_a_revision_tree_is_held_to_the_limits(repo, tmp_path):
