@@ -419,6 +419,31 @@ def test_a_revision_whose_tar_stream_breaks_is_named_with_the_reading_error(repo
         PackageError, "git archive HEAD: unexpected end of data")
 
 
+def test_a_revision_is_read_with_git_in_the_c_locale_and_never_prompting(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
+    monkeypatch.setenv("GIT_TERMINAL_PROMPT", "1")
+    environments = []
+    real_popen = subprocess.Popen
+
+    def recording(*args, **kwargs):
+        if "archive" in args[0]:
+            environments.append(kwargs.get("env"))
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", recording)
+    source.extract_revision("HEAD", repo / "pkg", tmp_path / "t")
+    [env] = environments
+    assert (env["LC_ALL"], env["GIT_TERMINAL_PROMPT"], env["GIT_PAGER"], env["GIT_NO_LAZY_FETCH"]) == ("C", "0", "cat", "1")
+    assert env["HOME"] == os.environ["HOME"]
+
+
+def test_gits_message_about_a_folder_name_that_is_not_utf8_is_still_shown(repo, tmp_path):
+    odd = repo / os.fsdecode(b"pkg\xff")
+    odd.mkdir()
+    assert refusal(lambda: source.extract_revision("HEAD", odd, tmp_path / "t")) == (
+        PackageError, "git archive HEAD: fatal: not a valid object name: HEAD:pkg\ufffd")
+
+
 def test_a_revision_tree_is_held_to_the_limits(repo, tmp_path):
     assert refusal(lambda: source.extract_revision("HEAD", repo, tmp_path / "t", Limits(members=2))) == (
         PackageError, "revision HEAD: it holds more than 2 files; refused")
@@ -696,3 +721,10 @@ def test_line_numbers_start_at_one_and_a_newline_belongs_to_its_line():
     assert spans.line_numbers("ab\ncd\n\nef", [0, 2, 3, 5, 6, 7, 8]).tolist() == [1, 1, 2, 2, 3, 4, 4]
     assert spans.line_numbers("no newline", [0, 9]).tolist() == [1, 1]
     assert spans.line_numbers("", []).tolist() == []
+
+
+def test_offsets_given_as_floats_count_by_their_whole_part():
+    found = spans.QuoteSpans("xx abc", ["abc"])
+    assert found.covers(np.array([3.7]), np.array([6.9])).tolist() == [True]
+    assert found.covers([2.9], [6.0]).tolist() == [False]
+    assert spans.line_numbers("ab\ncd", np.array([2.9, 3.2])).tolist() == [1, 2]
