@@ -154,12 +154,15 @@ def diff_snapshots(old, new):
         rows_added = len(new.frames[name]) if name in new.frames else None
         detail = f" with {rows_added} rows" if rows_added is not None else ""
         changes.append(Change("minor", name, "resource-added", f"new resource{detail}"))
-    return PackageDiff(old.descriptor.get("version"), new.descriptor.get("version"), _ordered(changes, new, old), rows)
+    return PackageDiff(old.descriptor.get("version"), new.descriptor.get("version"), _ordered(changes, new), rows)
 
 
-def _ordered(changes, new, old):
-    order = list(new.resources) + [name for name in old.resources if name not in new.resources]
-    return sorted(changes, key=lambda c: (c.resource is not None, order.index(c.resource) if c.resource in order else -1))
+def _ordered(changes, new):
+    """Changes to the package and to its list of resources first, then each resource's in the new version's order.
+
+    A change names a resource only when the new version has it (a removed resource is a change to the list)."""
+    position = {name: index for index, name in enumerate(new.resources)}
+    return sorted(changes, key=lambda c: (c.resource is not None, position.get(c.resource)))
 
 
 def _show(value):

@@ -289,19 +289,19 @@ def extract_revision(commit, package_dir, target, limits=LIMITS):
     subdir = Path(package_dir).resolve().relative_to(top.resolve()).as_posix()
     treeish = commit if subdir == "." else f"{commit}:{subdir}"
     target.mkdir(parents=True)
-    failure = left_out = None
+    failure, left_out = None, None
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(["git", "-C", str(top), "archive", "--format=tar", treeish], stdout=subprocess.PIPE,
                                    stderr=errors, stdin=subprocess.DEVNULL, env=dict(os.environ, **GIT_ENV))
         try:
             left_out = _untar(process.stdout, target, limits, f"revision {commit[:12]}")
-            while process.stdout.read(CHUNK):  # the padding after the tar's end: git then exits by itself
+            while process.stdout.read(CHUNK):  # the padding after the end of the archive: git then exits by itself
                 pass
         except (tarfile.TarError, EOFError) as err:
             failure = err
         finally:
             process.stdout.close()
-            if left_out is None and process.poll() is None:  # stopped part-way: git need not finish the archive
+            if left_out is None and process.poll() is None:  # reading stopped early: git need not write the rest
                 process.kill()
             process.wait()
         errors.seek(0)
