@@ -66,6 +66,27 @@ def test_restore_command_checks_out_the_paths_from_the_commit_that_added_the_rec
         'git checkout "$(git log -1 --format=%H --diff-filter=A -- releases/1.2.0.json)" -- data/a.csv schemas/a.json')
 
 
+def test_restore_command_quotes_paths_the_shell_would_split():
+    assert restore_command("1.2.0", ["data/my counts.csv", "it's.csv", "."]) == (
+        'git checkout "$(git log -1 --format=%H --diff-filter=A -- releases/1.2.0.json)" -- '
+        "'data/my counts.csv' 'it'\"'\"'s.csv' .")
+
+
+def test_the_restore_command_of_a_changed_or_missing_file_with_spaces_in_its_path_names_the_whole_path(tmp_path):
+    descriptor = {"version": "1.0.0", "resources": [{"name": "a", "path": "my a.csv"}, {"name": "b", "path": "my\tb.csv"}]}
+    for name in ("my a.csv", "my\tb.csv"):
+        (tmp_path / name).write_text("id\n", encoding="utf-8")
+    write_record(tmp_path, "1.0.0", build_record(descriptor, tmp_path, "2024-05-06"))
+    (tmp_path / "my a.csv").unlink()
+    (tmp_path / "my\tb.csv").write_text("id\n1\n", encoding="utf-8")
+    command = 'git checkout "$(git log -1 --format=%H --diff-filter=A -- releases/1.0.0.json)" -- '
+    assert [(p.resource, p.message.split("; ")[0], p.message.split(command)[1]) for p in released_content_problems(tmp_path, descriptor)] == [
+        ("a", "my a.csv (now missing) differs from released version 1.0.0 (releases/1.0.0.json)",
+         "'my a.csv', or release them with scripts/release.py --bump patch"),
+        ("b", "my\tb.csv differs from released version 1.0.0 (releases/1.0.0.json)",
+         "'my\tb.csv', or release them with scripts/release.py --bump patch")]
+
+
 def test_record_path_is_the_version_file_in_releases(tmp_path):
     assert record_path(str(tmp_path), "1.2.0") == tmp_path / "releases" / "1.2.0.json"
 

@@ -311,6 +311,14 @@ def test_loading_gives_each_schema_type_its_pandas_and_duckdb_type(tmp_path):
                          "'flag': 'BOOLEAN', 'n': 'BIGINT', 'seen': 'TIMESTAMP', 'year': 'VARCHAR'});")
 
 
+def test_loading_a_table_whose_schema_lists_no_fields_gives_no_types(tmp_path):
+    descriptor = {"resources": [{"name": "t", "path": "t.csv", "schema": schema_file(tmp_path, "t", [])}]}
+    (tmp_path / "schemas" / "t.schema.json").write_text("{}", encoding="utf-8")
+    lines = loading_section(descriptor, tmp_path)
+    assert lines[8:11] == ['t = pd.read_csv("t.csv", keep_default_na=False, na_values=[""],', "    dtype={},", "    parse_dates=[])"]
+    assert lines[-3] == "SELECT * FROM read_csv('t.csv', header = true, nullstr = '', types = {});"
+
+
 def test_loading_is_left_out_without_a_table(tmp_path):
     assert loading_section({"resources": [{"name": "n", "path": "n.txt"}]}, tmp_path) == []
 
