@@ -1,6 +1,7 @@
 """Release records and the changelog (dp/releases.py): what a released version holds, read in-process."""
 import hashlib
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -175,11 +176,14 @@ def test_an_unchanged_package_matches_its_record(package):
 def test_record_mismatches_name_the_descriptor_and_each_changed_or_missing_file(package):
     record = read_record(package, "1.2.0")
     record["files"][2]["resource"] = ""
+    del record["files"][1]["resource"]
     (package / "data" / "counts.csv").write_bytes(b"id\n9\n")
+    (package / "schemas" / "counts.schema.json").write_bytes(b"{}")
     (package / "data" / "more.csv").unlink()
     changed = dict(DESCRIPTOR, title="Now titled")
     assert record_mismatches(record, changed, package) == [
-        ("datapackage.json", "datapackage.json"), ("counts", "data/counts.csv"), ("data/more.csv", "data/more.csv (now missing)")]
+        ("datapackage.json", "datapackage.json"), ("counts", "data/counts.csv"),
+        ("schemas/counts.schema.json", "schemas/counts.schema.json"), ("data/more.csv", "data/more.csv (now missing)")]
     (package / "data" / "inline.csv").unlink()
     (package / "data" / "inline.csv").mkdir()
     assert record_mismatches(record, DESCRIPTOR, package)[-1] == ("inline", "data/inline.csv (now missing)")
@@ -261,6 +265,19 @@ def test_a_changelog_that_is_not_utf8_is_one_problem(package):
     (package / "CHANGELOG.md").write_bytes(b"# Changelog\n\xff\n## [1.2.0]\n")
     assert changelog_problems(package, DESCRIPTOR) == [
         Problem("CHANGELOG.md", "changelog-unreadable", "CHANGELOG.md is not UTF-8 at byte 12; save it as UTF-8")]
+
+
+def test_the_changelog_is_read_as_utf8_whatever_the_locale(package, monkeypatch):
+    encodings = []
+    real_read_text = Path.read_text
+
+    def recording_read_text(path, *args, **kwargs):
+        encodings.append((path, kwargs.get("encoding")))
+        return real_read_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", recording_read_text)
+    assert changelog_problems(package, DESCRIPTOR) == []
+    assert encodings == [(package / "CHANGELOG.md", "utf-8")]
 
 
 def test_without_a_changelog_there_is_no_changelog_check(package):

@@ -253,6 +253,22 @@ def test_the_qualifier_section_counts_rows_of_each_table(tmp_path):
         "| `y` | 1 |  |", ""]
 
 
+def test_a_qualifier_value_holding_a_line_break_is_counted_as_written(tmp_path):
+    (tmp_path / "t.csv").write_bytes(b'qualifier\r\n"a\r\nb"\r\n"a\nb"\r\n')
+    fields = [{"name": "qualifier", "constraints": {"enum": ["a\r\nb"]}}]
+    descriptor = {"resources": [{"name": "t", "path": "t.csv", "schema": schema_file(tmp_path, "t", fields)}]}
+    assert qualifier_section(descriptor, tmp_path)[6] == "| `a\r\nb` | 1 |  |"
+
+
+def test_a_schema_that_lists_no_fields_gives_a_table_without_columns_nor_qualifiers(tmp_path):
+    write_files(tmp_path, {"t.csv": "a\n1\n", "schemas/t.schema.json": "{}"})
+    descriptor = {"resources": [{"name": "t", "path": "t.csv", "schema": "schemas/t.schema.json"}]}
+    assert columns_section(descriptor, tmp_path) == [
+        "## Tables and columns", "", "### t (`t.csv`, 1 row)", "", "", "",
+        "| column | type | required | meaning |", "|---|---|---|---|", ""]
+    assert qualifier_section(descriptor, tmp_path) == []
+
+
 def test_a_qualifier_cell_with_a_line_break_is_one_row(tmp_path):
     write_files(tmp_path, {"t.csv": 'note,qualifier\n"a\r\nb",x\n'})
     fields = [{"name": "note"}, {"name": "qualifier", "constraints": {"enum": ["x"]}}]
@@ -331,9 +347,11 @@ def test_cite_line_names_contributors_or_else_the_package():
 
 
 def test_licences_line_lists_each_licence_without_a_trailing_stop():
-    descriptor = {"name": "pkg", "licenses": [{"name": "A", "title": "First."}, {"title": "Untitled"}, {"name": "B", "title": ""}]}
+    descriptor = {"name": "pkg", "licenses": [{"name": "A", "title": "First."}, {"title": "Untitled"}, {"name": "B", "title": ""},
+                                              {"name": "X", "title": "Licence of project X"}]}
     assert citation_section(descriptor, "1.0.0", "2019-12-31")[5] == (
-        "Licences: A: First; None: Untitled; B. `LICENSE-DATA` says what each covers. `CHANGELOG.md` lists every version.")
+        "Licences: A: First; None: Untitled; B; X: Licence of project X. `LICENSE-DATA` says what each covers. "
+        "`CHANGELOG.md` lists every version.")
 
 
 def test_the_readme_reads_the_csv_files_as_utf8_whatever_the_locale(tmp_path, monkeypatch):
