@@ -1,4 +1,5 @@
 """Release records and the changelog (dp/releases.py): what a released version holds, read in-process."""
+import codecs
 import hashlib
 import json
 from pathlib import Path
@@ -272,7 +273,8 @@ def test_the_changelog_is_read_as_utf8_whatever_the_locale(package, monkeypatch)
     real_read_text = Path.read_text
 
     def recording_read_text(path, *args, **kwargs):
-        encodings.append((path, kwargs.get("encoding")))
+        encoding = kwargs.get("encoding")
+        encodings.append((path, codecs.lookup(encoding).name if encoding else None))
         return real_read_text(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_text", recording_read_text)

@@ -1,4 +1,5 @@
 """The README written into the release zip (dp/zip_readme.py), on small packages written here."""
+import codecs
 import json
 
 from dp import zip_readme
@@ -359,7 +360,8 @@ def test_the_readme_reads_the_csv_files_as_utf8_whatever_the_locale(tmp_path, mo
     real_open = open
 
     def recording_open(path, *args, **kwargs):
-        opened.append((str(path), kwargs.get("encoding")))
+        encoding = kwargs.get("encoding")
+        opened.append((str(path), codecs.lookup(encoding).name if encoding else None))
         return real_open(path, *args, **kwargs)
 
     write_files(tmp_path, FILES)
