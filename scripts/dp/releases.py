@@ -10,6 +10,7 @@ downloaded release zip) skips the changelog check; one without releases/ has no 
 """
 import json
 import re
+import shlex
 from pathlib import Path
 
 from dp.package import PackageError, read_json, sha256_bytes, sha256_of
@@ -22,6 +23,7 @@ SECTION_START = re.compile(r"^## ", re.MULTILINE)
 CITATION = "CITATION.cff"
 SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 JOURNAL = ".release-journal.json"  # dp/journal.py writes it; it lives only while a release runs or after one was cut off
+NOW_MISSING = " (now missing)"  # after a recorded path, in a mismatch: the file is gone
 HOW_TO_BUMP = "record the change under '## [Unreleased]' in CHANGELOG.md and run scripts/release.py to release it as a new version"
 
 
@@ -33,7 +35,7 @@ def parse_version(text):
 
 def restore_command(version, paths):
     """The git command that puts back the bytes of version for paths; it needs no tag, only the commit that recorded it."""
-    return f'git checkout "$(git log -1 --format=%H --diff-filter=A -- {RELEASES_DIR}/{version}.json)" -- {" ".join(paths)}'
+    return f'git checkout "$(git log -1 --format=%H --diff-filter=A -- {RELEASES_DIR}/{version}.json)" -- {" ".join(map(shlex.quote, paths))}'
 
 
 def record_path(root, version):
@@ -102,7 +104,7 @@ def record_mismatches(record, descriptor, root):
     for entry in record["files"]:
         path = Path(root) / entry["path"]
         if not path.is_file():
-            mismatches.append((entry.get("resource") or entry["path"], f"{entry['path']} (now missing)"))
+            mismatches.append((entry.get("resource") or entry["path"], entry["path"] + NOW_MISSING))
         elif sha256_of(path) != entry["sha256"]:
             mismatches.append((entry.get("resource") or entry["path"], entry["path"]))
     return mismatches
@@ -120,7 +122,7 @@ def released_content_problems(root, descriptor):
         Problem(resource, "released-version-changed",
                 f"{what} differs from released version {version} (releases/{version}.json); released versions never change: "
                 f"{HOW_TO_BUMP}; if only its bytes changed (re-indented, line endings), restore them with "
-                f"{restore_command(version, [what.split(' ')[0]])}, or release them with scripts/release.py --bump patch")
+                f"{restore_command(version, [what.removesuffix(NOW_MISSING)])}, or release them with scripts/release.py --bump patch")
         for resource, what in record_mismatches(record, descriptor, root)
     ]
 
