@@ -389,9 +389,11 @@ def test_a_byte_only_change_is_refused_naming_both_ways_out_and_released_as_a_pa
 def test_refuse_byte_only_lets_through_a_package_that_matches_its_record(first):
     descriptor = json.loads((first / "datapackage.json").read_text(encoding="utf-8"))
     assert release.refuse_byte_only(first, "1.0.0", descriptor) is None
-    with pytest.raises(ReleaseRefused, match=r"the bytes of datapackage.json, t.csv \(now missing\) differ"):
+    with pytest.raises(ReleaseRefused, match=r"the bytes of datapackage.json, t.csv \(now missing\) differ") as refused:
         (first / "t.csv").unlink()
         release.refuse_byte_only(first, "1.0.0", dict(descriptor, title="x"))
+    assert ("--diff-filter=A -- releases/1.0.0.json)\" -- datapackage.json t.csv (or take them from its dist zip)"
+            in str(refused.value))  # the command restores the missing file by its path alone
 
 
 def test_in_git_a_plan_commits_and_tags_on_a_clean_tree(tiny):

@@ -38,7 +38,7 @@ from dp.diff import diff_snapshots, first_release_lines, level_rank, read_snapsh
 from dp.dist import DIST, SUMS, ZIP_FORMAT, build_zip, sha256sums, zip_name
 from dp.export import export_files
 from dp.package import PackageError, atomic_write, dump_json, read_descriptor, refresh_integrity, sha256_bytes
-from dp.releases import (CHANGELOG, CITATION, UNRELEASED, build_record, changelog_heading, parse_version, read_record, record_mismatches,
+from dp.releases import (CHANGELOG, CITATION, NOW_MISSING, UNRELEASED, build_record, changelog_heading, parse_version, read_record, record_mismatches,
                          record_path, restore_command, released_files, released_versions, section_body, split_sections)
 from dp.revisions import git, git_toplevel
 from dp.report import text_report
@@ -139,7 +139,7 @@ def refuse_byte_only(root, last, descriptor):
         raise ReleaseRefused(
             f"nothing changed in content since release {last}, but the bytes of {', '.join(changed)} differ from "
             f"releases/{last}.json (re-indented, other line endings or key order). Either restore the released bytes: "
-            f"{restore_command(last, changed)} (or take them from its dist zip); or release the new bytes as "
+            f"{restore_command(last, [what.removesuffix(NOW_MISSING) for what in changed])} (or take them from its dist zip); or release the new bytes as "
             f"a patch: describe it under '{UNRELEASED}' in CHANGELOG.md and run scripts/release.py --bump patch")
 
 
