@@ -44,9 +44,11 @@ def test_each_row_of_another_length_than_the_header_is_named_by_its_line():
         ("t", "malformed-csv", 5, None, None, "t.csv cannot be parsed as CSV: the row has 1 cell; the header has 2")]
     assert found(validate._unreadable_csv(RESOURCE, error, b'id,n\na1,"2\x00"\n')) == [  # a cell the csv module refuses
         ("t", "malformed-csv", None, None, None, "t.csv cannot be parsed as CSV: CSV parse error: Expected 2 columns, got 3")]
-    assert found(validate._unreadable_csv(RESOURCE, error, b'id,n,x\na1,"2\na2,2,3\n')) == [  # a quote left open
-        ("t", "malformed-csv", 2, None, None, "t.csv cannot be parsed as CSV: the row has 2 cells; the header has 3; "
-         "a quoted cell in it runs over several lines: check for a missing closing quote")]
+    for end in ("\n", "\r"):  # a quote left open, in a file of LF or of CR line ends
+        data = f'id,n,x{end}a1,"2{end}a2,2,3{end}'.encode()
+        assert found(validate._unreadable_csv(RESOURCE, error, data)) == [
+            ("t", "malformed-csv", 2, None, None, "t.csv cannot be parsed as CSV: the row has 2 cells; the header has 3; "
+             "a quoted cell in it runs over several lines: check for a missing closing quote")]
 
 
 def test_integrity_checks_bytes_hash_and_byte_order_mark():

@@ -1,8 +1,10 @@
 """The small shared parts, in-process: how a problem is reported, how a figure is worded, and how
 the package's JSON files are read and written."""
 import errno
+import importlib
 import json
 import os
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -120,3 +122,20 @@ def test_a_write_that_fails_says_which_file_and_why(tmp_path):
         atomic_write(tmp_path / "folder", "{}")
     assert (failed.value.errno, failed.value.strerror) == (errno.EISDIR, f"cannot write {tmp_path / 'folder'}: Is a directory")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+
+
+def test_command_lines_keep_pandera_from_importing_hypothesis_unless_it_is_imported_already():
+    from dp.pandera_schema import leave_out_example_strategies
+    saved = sys.modules.pop("hypothesis", None)
+    try:
+        leave_out_example_strategies()
+        assert "hypothesis" in sys.modules and sys.modules["hypothesis"] is None
+        with pytest.raises(ImportError):
+            importlib.import_module("hypothesis")
+        imported = sys.modules["hypothesis"] = SimpleNamespace()
+        leave_out_example_strategies()
+        assert sys.modules["hypothesis"] is imported
+    finally:  # put back before pytest's plugins look for hypothesis again
+        sys.modules.pop("hypothesis", None)
+        if saved is not None:
+            sys.modules["hypothesis"] = saved

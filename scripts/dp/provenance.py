@@ -224,8 +224,8 @@ def period_problems(table):
     """A day or year written in a metric's quote is its period_start."""
     want = _per_quote(table, _period_expectation, ["month_day", "year", "label"])
     start = table.text["period_start"]
-    on_day = start.str.slice(4).eq(want["month_day"]).fillna(False) & start.str.slice(0, 4).str.fullmatch(r"\d{4}").fillna(False)
-    in_year = start.eq(want["year"]).fillna(False)
+    on_day = start.str.slice(4).eq(want["month_day"]) & start.str.slice(0, 4).str.fullmatch(r"\d{4}")
+    in_year = start.eq(want["year"])
     ok = (want["month_day"].isna() | on_day) & (want["year"].isna() | in_year)
     return _problems_where(table, ~ok, "period_start", "date-in-quote",
                            lambda i: f"the quote dates the start to {want['label'][i]}")
