@@ -108,3 +108,10 @@ def test_each_check_of_the_package_that_fails_with_an_error_is_reported_by_name(
     assert problems(tiny()) == [
         (resource, "internal-error", None, None,
          f"the {check} check could not run (ZeroDivisionError: division by zero); the package is not known to be valid")]
+
+
+def test_the_header_of_a_table_is_checked_whatever_its_file_is_called(tiny):
+    descriptor = tiny(lambda d: d["resources"][0].update(path="t.txt"))
+    (descriptor.parent / "t.txt").write_bytes(b"id,x\na1,1\n")
+    assert problems(descriptor) == [
+        ("t", "incorrect-label", None, "n", 'Label "x" in field n at position "2" does not match the field name in the schema')]

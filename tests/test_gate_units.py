@@ -218,3 +218,15 @@ def test_a_repeated_primary_key_of_several_fields_is_one_problem_per_row():
         ("t", "unique", 6, "x", "a,b", "'x', '1' appears in an earlier row; the primary key a, b must be unique"),
     ]
     assert list(table.unknown({"b"})) == [False, False, True, False, True]
+
+
+def test_an_event_quote_that_failed_its_schema_is_not_read_for_its_date():
+    from dp import provenance
+    from dp.tableschema import typed_frame
+    schema = {"fields": [{"name": "id"}, {"name": "quote"}, {"name": "date", "type": "date"}, {"name": "date_basis"}], "primaryKey": "id"}
+    text = validate.read_text_frame(io.BytesIO(b"id,quote,date,date_basis\n"
+                                               b"e1,on March 5,2017-03-06,stated_day_inferred_year\n"
+                                               b"e2,on March 5,2017-03-06,stated_day_inferred_year\n"))
+    table = validate.Table("events", {"name": "events"}, schema, text, typed_frame(text, schema)[0])
+    table.mark_bad("quote", text["id"] == "e2")  # as a quote that broke a constraint of its schema
+    assert found(provenance.event_date_problems(table)) == [("events", "date-in-quote", 2, "e1", "date", "the quote dates the event March 5")]
