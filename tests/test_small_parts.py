@@ -124,7 +124,7 @@ def test_a_write_that_fails_says_which_file_and_why(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
 
 
-def test_command_lines_keep_pandera_from_importing_hypothesis_unless_it_is_imported_already():
+def test_the_gate_keeps_pandera_from_importing_hypothesis_unless_it_is_imported_already():
     from dp.pandera_schema import leave_out_example_strategies
     saved = sys.modules.pop("hypothesis", None)
     try:
