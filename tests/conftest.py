@@ -1,6 +1,8 @@
 """Shared fixtures: the real package, and throw-away copies of it to break."""
+import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,16 @@ import forked_scripts
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_FILES = ["datapackage.json", "data", "schemas", "archive", "CHANGELOG.md", "releases", "LICENSE-DATA", "CITATION.cff"]
+
+
+def git(root, *args):
+    """What git prints for a command run in root (its last line break dropped); fails the test when git fails."""
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout.rstrip("\n")
+
+
+def sha(data):
+    """The sha256 of bytes, or of text as UTF-8, worked out here rather than by the code under test."""
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
 def copy_package(folder):

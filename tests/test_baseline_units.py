@@ -11,6 +11,7 @@ import pytest
 from dp import baseline
 from dp.package import PackageError
 from dp.releases import build_record
+from conftest import git
 
 SCHEMA = {"fields": [{"name": "id"}, {"name": "n", "type": "integer"}], "primaryKey": "id"}
 ROWS = b"id,n\na1,1\na2,2\n"
@@ -49,22 +50,18 @@ def zip_package(folder, target):
     return target
 
 
-def run_git(root, *args):
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout.strip()
-
-
 def commit_all(root, message):
-    run_git(root, "add", "-A")
-    run_git(root, "commit", "-qm", message)
-    return run_git(root, "rev-parse", "HEAD")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+    return git(root, "rev-parse", "HEAD")
 
 
 def git_history(root):
     """released_package in a new repository: the release commit, then a commit that changes a row; {name: commit}."""
     released_package(root)
-    run_git(root, "init", "-q")
-    run_git(root, "config", "user.name", "t")
-    run_git(root, "config", "user.email", "t@example.org")
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "t")
+    git(root, "config", "user.email", "t@example.org")
     commits = {"release": commit_all(root, "Release 1.0.0")}
     (root / "data" / "t.csv").write_bytes(ROWS + b"a3,3\n")
     commits["later"] = commit_all(root, "A row added")
@@ -154,7 +151,7 @@ def test_nothing_to_read_outside_git_is_a_clear_error(tmp_path):
 def test_every_candidate_in_order_dist_zip_tag_then_recording_commit(tmp_path):
     root = tmp_path / "package"
     commits = git_history(root)
-    run_git(root, "tag", "v1.0.0", commits["later"])
+    git(root, "tag", "v1.0.0", commits["later"])
     (root / "dist").mkdir()
     zip_package(root, root / "dist" / "tiny-1.0.0.zip")
     record = json.loads((root / "releases" / "1.0.0.json").read_text(encoding="utf-8"))
@@ -176,7 +173,7 @@ def test_the_commit_that_recorded_the_release_is_the_baseline_without_tags(tmp_p
 def test_the_tag_wins_over_the_recording_commit(tmp_path):
     root = tmp_path / "package"
     commits = git_history(root)
-    run_git(root, "tag", "v1.0.0", commits["release"])
+    git(root, "tag", "v1.0.0", commits["release"])
     where, _ = baseline.find_baseline(root, "1.0.0", None)
     assert where == "git tag v1.0.0"
 
@@ -184,7 +181,7 @@ def test_the_tag_wins_over_the_recording_commit(tmp_path):
 def test_a_tag_on_other_content_is_passed_over_for_the_recording_commit(tmp_path):
     root = tmp_path / "package"
     commits = git_history(root)
-    run_git(root, "tag", "v1.0.0", commits["later"])
+    git(root, "tag", "v1.0.0", commits["later"])
     where, snapshot = baseline.find_baseline(root, "1.0.0", None)
     assert where == f"git commit {commits['release'][:12]}" and len(rows_of(snapshot)) == 2
 

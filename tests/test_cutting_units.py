@@ -1,10 +1,8 @@
 """dp/release.py called in this process on a package of one small table: the bump, the version, the
 changelog and citation a release writes, the staged files, the plan users read, carrying it out (with
 and without git), undoing it on a failure or a signal, and rebuilding dist/."""
-import hashlib
 import json
 import signal
-import subprocess
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,6 +15,7 @@ from dp.package import PackageError, dump_json
 from dp.release import Plan, ReleaseRefused
 import test_journal_units
 from test_release import init_repo
+from conftest import git, sha
 
 SCHEMA = {"fields": [{"name": "id"}, {"name": "n", "type": "integer"}], "primaryKey": "id"}
 CITATION = "cff-version: 1.2.0\ntitle: tiny\nversion: 0.9.0\ndate-released: 2000-01-01\n"
@@ -25,14 +24,6 @@ NOW = datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
 ascii_locale = test_journal_units.ascii_locale  # the fixture, shared
 WRITTEN = ["dist/tiny-1.0.0.zip", "dist/tiny-1.0.0.sqlite", "dist/tiny-1.0.0-t.parquet", "dist/SHA256SUMS",
            "CITATION.cff", "CHANGELOG.md", "datapackage.json", "releases/1.0.0.json"]
-
-
-def git(root, *args):
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout.rstrip("\n")
-
-
-def sha(data):
-    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """dp/journal.py called in this process on a small git repository: what the journal records, how a
 cut-off release is finished or undone, which git locks are cleared, and the messages users read."""
 import base64
-import hashlib
 import json
 import locale
 import os
@@ -15,17 +14,10 @@ import pytest
 
 from dp import journal
 from dp.package import PackageError
+from conftest import git, sha
 
 VERSION = "1.2.0"
 MESSAGE = f"Release {VERSION}"
-
-
-def git(root, *args):
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout.rstrip("\n")
-
-
-def sha(data):
-    return hashlib.sha256(data).hexdigest()
 
 
 @pytest.fixture

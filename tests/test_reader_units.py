@@ -19,6 +19,7 @@ import pytest
 from dp import load, package, source, spans
 from dp.package import PackageError, WriteError
 from dp.source import Limits, MissingFile, PackageView, contained, open_package, outside_reason
+from conftest import git
 
 # --- dp.source: paths inside the package --------------------------------------------------------
 
@@ -362,10 +363,6 @@ def test_a_revision_over_the_limits_or_with_an_unsafe_path_is_refused(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def git(root, *args):
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
-
-
 @pytest.fixture
 def repo(tmp_path):
     """A git repository holding a one-table package in pkg/, committed, with a symlink in it."""
@@ -396,7 +393,7 @@ def test_a_revision_of_a_package_in_a_subfolder_is_its_folder_in_the_commit(repo
 
 
 def test_a_revision_without_the_package_folder_names_the_commit_and_gits_reason(repo, tmp_path):
-    commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD~1"], capture_output=True, text=True).stdout.strip()
+    commit = git(repo, "rev-parse", "HEAD~1")
     message = refusal(lambda: source.extract_revision(commit, repo / "pkg", tmp_path / "t"))[1]
     assert message.startswith(f"git archive {commit[:12]}: fatal: ") and "pkg" in message and message == message.strip()
     assert refusal(lambda: source.extract_revision(commit, repo, tmp_path / "u")) == (

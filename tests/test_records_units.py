@@ -1,6 +1,5 @@
 """Release records and the changelog (dp/releases.py): what a released version holds, read in-process."""
 import codecs
-import hashlib
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,6 +13,7 @@ from dp.releases import (build_record, changelog_as_released, changelog_heading,
                          released_content_problems, released_files, released_versions, restore_command, section_body,
                          split_sections)
 from dp.report import Problem
+from conftest import sha
 
 DESCRIPTOR = {
     "name": "tiny",
@@ -29,10 +29,6 @@ DESCRIPTOR = {
 FILES = {"data/counts.csv": b"id\n1\n", "data/more.csv": b"id\n2\n", "data/inline.csv": b"x\n",
          "schemas/counts.schema.json": b'{"fields": [{"name": "id"}]}'}
 CHANGELOG_TEXT = "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n## [1.2.0] - 2024-05-06\n\n- Counts.\n"
-
-
-def sha(data):
-    return hashlib.sha256(data).hexdigest()
 
 
 @pytest.fixture

@@ -8,17 +8,14 @@ import pytest
 
 from dp import revisions, source
 from dp.package import PackageError
-
-
-def run_git(root, *args):
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout.strip()
+from conftest import git
 
 
 def new_repo(root):
     root.mkdir(parents=True, exist_ok=True)
-    run_git(root, "init", "-q")
-    run_git(root, "config", "user.name", "t")
-    run_git(root, "config", "user.email", "t@example.org")
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "t")
+    git(root, "config", "user.email", "t@example.org")
     return root
 
 
@@ -27,15 +24,15 @@ def commit_file(root, relative, text, message):
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    run_git(root, "add", "-A")
-    run_git(root, "commit", "-qm", message)
-    return run_git(root, "rev-parse", "HEAD")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+    return git(root, "rev-parse", "HEAD")
 
 
 def remove_file(root, relative, message):
-    run_git(root, "rm", "-q", relative)
-    run_git(root, "commit", "-qm", message)
-    return run_git(root, "rev-parse", "HEAD")
+    git(root, "rm", "-q", relative)
+    git(root, "commit", "-qm", message)
+    return git(root, "rev-parse", "HEAD")
 
 
 @pytest.fixture
@@ -172,9 +169,9 @@ def test_commit_of_gives_the_full_id_or_none(recorded):
 
 
 def test_commit_of_an_annotated_tag_is_the_tagged_commit(repo):
-    run_git(repo, "tag", "-a", "v1.0.0", "-m", "Release 1.0.0")
-    head = run_git(repo, "rev-parse", "HEAD")
-    assert run_git(repo, "rev-parse", "refs/tags/v1.0.0") != head
+    git(repo, "tag", "-a", "v1.0.0", "-m", "Release 1.0.0")
+    head = git(repo, "rev-parse", "HEAD")
+    assert git(repo, "rev-parse", "refs/tags/v1.0.0") != head
     assert revisions.commit_of(repo, "refs/tags/v1.0.0") == head
 
 
@@ -207,17 +204,17 @@ def test_a_record_added_again_is_found_at_its_last_addition(repo):
 def test_a_tag_names_the_release_before_the_record(recorded, tmp_path):
     root = tmp_path / "tagged"
     subprocess.run(["git", "clone", "-q", str(recorded[0]), str(root)], check=True, capture_output=True)
-    run_git(root, "tag", "v1.0.0", recorded[1]["fix"])
-    run_git(root, "tag", "1.1.0", recorded[1]["start"])
+    git(root, "tag", "v1.0.0", recorded[1]["fix"])
+    git(root, "tag", "1.1.0", recorded[1]["start"])
     assert revisions.release_commit(root, "1.0.0") == ("git tag v1.0.0", recorded[1]["fix"])
     assert revisions.release_commit(root, "1.1.0") == ("git tag 1.1.0", recorded[1]["start"])
 
 
 def test_a_v_tag_wins_over_a_bare_tag(repo):
-    first = run_git(repo, "rev-parse", "HEAD")
+    first = git(repo, "rev-parse", "HEAD")
     second = commit_file(repo, "README.md", "more\n", "more")
-    run_git(repo, "tag", "1.0.0", first)
-    run_git(repo, "tag", "v1.0.0", second)
+    git(repo, "tag", "1.0.0", first)
+    git(repo, "tag", "v1.0.0", second)
     assert revisions.release_commit(repo, "1.0.0") == ("git tag v1.0.0", second)
 
 
