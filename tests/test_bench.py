@@ -20,20 +20,19 @@ def quote_check_cpu_seconds(descriptor_path, monkeypatch, runs=5):
     """The least CPU seconds, over runs, of the verbatim-quote and coverage checks on a package,
     given the context and source texts that validating it hands them."""
     seen = {}
-    check_coverage = provenance.coverage_problems
+    search = provenance.quote_search_problems
 
-    def capture(context, texts):
+    def capture(context, texts, coverage=True):
         seen.update(context=context, texts=texts)
-        return check_coverage(context, texts)
+        return search(context, texts, coverage)
 
     with monkeypatch.context() as patch:
-        patch.setattr(provenance, "coverage_problems", capture)
+        patch.setattr(provenance, "quote_search_problems", capture)
         assert [p.rule for p in validate_package(descriptor_path) if p.resource != "metrics"] == []
     times = []
     for _ in range(runs):
         start = time.process_time()
-        provenance.verbatim_problems(seen["context"], seen["texts"])
-        provenance.coverage_problems(seen["context"], seen["texts"])
+        provenance.quote_search_problems(seen["context"], seen["texts"])
         times.append(time.process_time() - start)
     return min(times)
 

@@ -392,6 +392,9 @@ def test_first_figure_skips_dates_and_prefers_the_longest_phrase(quote, figure):
     ("vague", "nearly ", "order_of_magnitude"), ("number", "more than ", "more_than"), ("number", "killing over ", "more_than"),
     ("number", "trained nearly ", "nearly"), ("number", "almost", "nearly"), ("number", "liberated ", "exact"),
     ("number", "moreover ", "exact"), ("number", "nearly all of the ", "exact"),
+    # Only the end is read: the hedge, with the character before it, and any whitespace after it.
+    ("number", "xmore than ", "exact"), ("number", "a long sentence that runs on and then more than\t\n ", "more_than"),
+    ("number", "over\u00a0", "more_than"), ("number", "more than nearly", "nearly"), ("number", "", "exact"),
 ])
 def test_the_hedge_right_before_a_figure_is_its_qualifier(kind, before, qualifier):
     assert provenance.qualifier_of(kind, before) == qualifier
@@ -621,3 +624,15 @@ def test_a_quote_without_its_figure_or_date_says_what_it_misses(edits, expected)
 def test_a_period_start_is_the_day_or_year_its_quote_writes(edits, expected):
     found = [(p.resource, p.rule, p.row, p.field, p.message) for p in in_process_problems(edits) if p.rule == "date-in-quote"]
     assert found == expected
+
+
+def test_quotes_read_a_few_at_a_time_give_what_reading_them_at_once_gives(monkeypatch):
+    """Each distinct quote is read in chunks of rows; a chunk of one row, whose answers all differ
+    in type from the next one's (None here, a number there), changes nothing."""
+    edits = [("metrics", "m007", "value", "19001"), ("metrics", "m004", "qualifier", "more_than"), ("metrics", "m004", "upper_bound", ""),
+             ("metrics", "m009", "quote", ""),
+             ("metrics", "m006", "period_start", "2015"), ("events", "e002", "date", "2017-02-24")]
+    whole = [dataclasses.astuple(p) for p in in_process_problems(edits)]
+    monkeypatch.setattr(provenance, "DESCRIBE_CHUNK", 1)
+    assert [dataclasses.astuple(p) for p in in_process_problems(edits)] == whole
+    assert {p[1] for p in whole} >= {"figure-in-quote", "hedge-in-quote", "date-in-quote"}

@@ -8,8 +8,8 @@
 - Every figure and date in the source lies inside some quote of metrics, events or exclusions.
 """
 import re
-import weakref
 
+import numpy as np
 import pandas as pd
 
 from dp.package import PackageError, sha256_bytes
@@ -25,7 +25,6 @@ MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Au
 # Every figure starts a word: saying so first lets a scan pass over the inside of words, which
 # makes it about four times faster on a long source.
 WORD_START = r"\b(?=\w)"
-DATE = re.compile(rf"{WORD_START}(?P<month>{MONTH})\.? (?P<day>\d{{1,2}})\b(?:, (?P<year>\d{{4}}))?")
 YEAR = re.compile(rf"{WORD_START}(?:19|20)\d{{2}}\b")
 NUMERAL = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
 # Vague amounts: the bounds they are read as, [lower, upper).
@@ -37,15 +36,32 @@ VAGUE_AMOUNTS = {
     "dozens": (24, 100),
 }
 FRACTION_WORDS = {"half": 50, "a third": 100 / 3, "a quarter": 25, "two thirds": 200 / 3, "three quarters": 75}
-NUMBER_WORDS = r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|half|third|quarter|dozens?|percent)\b"
+NUMBER_WORD_LIST = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty",
+                    "thirty", "forty", "fifty", "hundreds?", "thousands?", "millions?", "billions?", "half", "third", "quarter",
+                    "dozens?", "percent"]
+NUMBER_WORDS = r"\b(?:" + "|".join(NUMBER_WORD_LIST) + r")\b"
 # The hedge words that may stand right before a figure, and the qualifier each one means.
 HEDGES = {"more than": "more_than", "over": "more_than", "nearly": "nearly", "almost": "nearly"}
 # A hedged quantifier with no number ("nearly all of ... deputies") is a claim too.
-HEDGED_QUANTIFIER = r"\b(?:nearly|almost|more than|over|about) (?:all|most|none)\b"
-FIGURE = re.compile(WORD_START + "(?:" + "|".join([
-    DATE.pattern, HEDGED_QUANTIFIER, r"\b(?:" + "|".join(map(re.escape, VAGUE_AMOUNTS)) + r")\b",
-    r"\b(?:" + "|".join(map(re.escape, FRACTION_WORDS)) + r")\b", NUMERAL.pattern, NUMBER_WORDS,
-]) + ")")
+QUANTIFIER_HEDGES = ["nearly", "almost", "more than", "over", "about"]
+HEDGED_QUANTIFIER = r"\b(?:" + "|".join(QUANTIFIER_HEDGES) + r") (?:all|most|none)\b"
+
+
+def _tried_where_one_starts(words, alternatives):
+    """A scan for alternatives, each of which starts with a digit or with one of words.
+
+    A word start that begins with neither a digit nor the first two letters of one of the words
+    is passed over at once: most words of a text are, and trying every alternative on each of
+    them is most of a scan's time.
+    """
+    return re.compile(WORD_START + r"(?=\d|" + "|".join(sorted({word[:2] for word in words})) + ")(?:" + "|".join(alternatives) + ")")
+
+
+DATE = _tried_where_one_starts(MONTHS, [rf"(?P<month>{MONTH})\.? (?P<day>\d{{1,2}})\b(?:, (?P<year>\d{{4}}))?"])
+FIGURE = _tried_where_one_starts(
+    MONTHS + QUANTIFIER_HEDGES + list(VAGUE_AMOUNTS) + list(FRACTION_WORDS) + NUMBER_WORD_LIST,
+    [DATE.pattern, HEDGED_QUANTIFIER, r"\b(?:" + "|".join(map(re.escape, VAGUE_AMOUNTS)) + r")\b",
+     r"\b(?:" + "|".join(map(re.escape, FRACTION_WORDS)) + r")\b", NUMERAL.pattern, NUMBER_WORDS])
 
 
 def month_number(name):
@@ -56,32 +72,35 @@ def month_number(name):
 # inside one is not the figure), then the longest phrase; a phrase and a numeral never share a start.
 _PHRASES = {**{phrase: ("vague", bounds) for phrase, bounds in VAGUE_AMOUNTS.items()},
             **{phrase: ("number", number) for phrase, number in FRACTION_WORDS.items()}}
-_FIRST = re.compile(WORD_START + "(?:" + "|".join([
+_FIRST = _tried_where_one_starts(MONTHS + list(_PHRASES), [
     rf"(?P<date>{DATE.pattern}|{YEAR.pattern})",
     r"\b(?P<phrase>" + "|".join(map(re.escape, sorted(_PHRASES, key=len, reverse=True))) + r")\b",
     rf"(?P<numeral>{NUMERAL.pattern})",
-]) + ")")
-_HEDGE_BEFORE = {hedge: re.compile(rf"\b{hedge}\s*$") for hedge in HEDGES}
+])
+_HEDGE_AT_END = re.compile(r"\b(?:" + "|".join(map(re.escape, HEDGES)) + r")\Z")  # no hedge ends another
+_LONGEST_HEDGE = max(map(len, HEDGES))
 
 
 def first_figure(quote):
     """The figure a quote states first, ignoring dates: (kind, number or bounds, text before it)."""
-    for m in _FIRST.finditer(quote):
-        if m["phrase"]:
-            kind, number = _PHRASES[m["phrase"]]
-            return kind, number, quote[:m.start()]
-        if m["numeral"]:
-            return "number", float(m["numeral"].replace(",", "")), quote[:m.start()]
-    return None
+    m = _FIRST.search(quote)
+    while m is not None and m.lastgroup == "date":  # the outer group closes last, so it names the alternative
+        m = _FIRST.search(quote, m.end())
+    if m is None:
+        return None
+    if m.lastgroup == "phrase":
+        kind, number = _PHRASES[m["phrase"]]
+        return kind, number, quote[:m.start()]
+    return "number", float(m["numeral"].replace(",", "")), quote[:m.start()]
 
 
 def qualifier_of(kind, before):
+    """The qualifier the hedge word that ends `before` means (whitespace after it aside), else exact."""
     if kind == "vague":
         return "order_of_magnitude"
-    for hedge, qualifier in HEDGES.items():
-        if _HEDGE_BEFORE[hedge].search(before):
-            return qualifier
-    return "exact"
+    # Only the end of the text can hold the hedge and the character before it, which \b reads.
+    hedge = _HEDGE_AT_END.search(before.rstrip()[-_LONGEST_HEDGE - 1:])
+    return HEDGES[hedge.group()] if hedge else "exact"
 
 
 def _source_texts(context):
@@ -113,31 +132,54 @@ def _quoted_tables(context):
     return [t for t in context.tables.values() if {"quote", "source_id"} <= set(t.text.columns)]
 
 
+# Answers per distinct row are gathered this many rows at a time, so that a million distinct
+# quotes never stand as a million Python lists at once.
+DESCRIBE_CHUNK = 1 << 16
+
+
 def _each(describe, names):
     """A describe for Table.per_distinct that calls describe(*cells) once per distinct row."""
     def each(rows):
-        described = [describe(*cells) for cells in zip(*(rows[column].tolist() for column in rows.columns))]
-        return pd.DataFrame(dict(zip(names, zip(*described))) if described else {}, columns=names)
+        parts = [pd.DataFrame([describe(*cells) for cells in zip(*(part[column].tolist() for column in part.columns))], columns=names)
+                 for part in (rows.iloc[at:at + DESCRIBE_CHUNK] for at in range(0, len(rows), DESCRIBE_CHUNK))]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names)
     return each
 
 
-def verbatim_problems(context, texts):
-    searches = _quote_spans(context, texts)
+def quote_search_problems(context, texts, coverage=True):
+    """(quote-verbatim problems, coverage problems), each source searched once for its quotes.
 
-    def occurs(pairs):
-        ok = pd.Series(True, index=pairs.index)
-        for source_id, quotes in pairs.groupby("source_id", sort=False)["quote"]:
-            if source_id in searches:
-                ok[quotes.index] = [searches[source_id].occurs(quote) for quote in quotes.tolist()]
-        return ok
-
-    problems = []
-    for table in _quoted_tables(context):
-        ok = table.per_distinct(["source_id", "quote"], occurs)
-        for index in ok.index[~ok]:
-            problems.append(table.problem(index, "quote", "quote-verbatim",
+    One source at a time: its quotes' occurrences are found, each (source, quote) pair of every
+    quoted table is marked found or not, its figures are checked against the occurrences, and
+    the search is let go before the next source.
+    """
+    tables = _quoted_tables(context)
+    pairs = {table.name: table.distinct(["source_id", "quote"])[1] for table in tables}
+    found = {name: np.ones(len(rows), dtype=bool) for name, rows in pairs.items()}  # a pair of an unread source is not judged here
+    of_source = {name: rows.groupby("source_id", sort=False).indices for name, rows in pairs.items()}
+    uncovered = []
+    for source_id, text in texts.items():
+        quotes = {name: pairs[name]["quote"].take(of_source[name].get(source_id, [])).tolist() for name in pairs}
+        search = QuoteSpans(text, [quote for each in quotes.values() for quote in each])
+        for name, each in quotes.items():
+            found[name][of_source[name].get(source_id, [])] = [search.occurs(quote) for quote in each]
+        if coverage:
+            uncovered += _coverage_problems(source_id, text, search)
+    verbatim = []
+    for table in tables:
+        codes, _ = table.distinct(["source_id", "quote"])
+        for index in table.text.index[~found[table.name][codes]]:
+            verbatim.append(table.problem(index, "quote", "quote-verbatim",
                                           f"the quote does not occur verbatim in source {table.text.at[index, 'source_id']}; copy it exactly from the archived briefing"))
-    return problems
+    return verbatim, uncovered
+
+
+def verbatim_problems(context, texts):
+    return quote_search_problems(context, texts, coverage=False)[0]
+
+
+def coverage_problems(context, texts):
+    return quote_search_problems(context, texts)[1]
 
 
 def _per_quote(table, describe, columns):
@@ -162,9 +204,8 @@ def _problems_where(table, mask, field, rule, message):
     return [table.problem(index, field, rule, message(index)) for index in mask.index[mask.fillna(False).astype(bool)]]
 
 
-def figure_problems(table):
+def figure_problems(table, want):
     """The figure written in each metric's quote equals its value (or bounds); its hedge, the qualifier."""
-    want = _per_quote(table, _figure_expectation, ["kind", "number", "lower", "upper", "qualifier"])
     got = table.typed
     known = ~table.unknown({"quote", "value", "lower_bound", "upper_bound", "qualifier"})
     vague, numeric = known & (want["kind"] == "vague"), known & (want["kind"] == "number")
@@ -220,9 +261,8 @@ def _period_expectation(quote):
     return [None, year.group(), f"the year {year.group()}"] if year else [None, None, None]
 
 
-def period_problems(table):
+def period_problems(table, want):
     """A day or year written in a metric's quote is its period_start."""
-    want = _per_quote(table, _period_expectation, ["month_day", "year", "label"])
     start = table.text["period_start"]
     on_day = start.str.slice(4).eq(want["month_day"]) & start.str.slice(0, 4).str.fullmatch(r"\d{4}")
     in_year = start.eq(want["year"])
@@ -231,22 +271,14 @@ def period_problems(table):
                            lambda i: f"the quote dates the start to {want['label'][i]}")
 
 
-# The quote search of the last (context, texts) seen: the verbatim and coverage checks share it.
-_last_search = [None, None, None]
+def _metric_quote(quote):
+    return _figure_expectation(quote) + _period_expectation(quote)
 
 
-def _quote_spans(context, texts):
-    """{source id: QuoteSpans of every distinct quote of every quoted table that names it}."""
-    context_ref, searched_texts, searches = _last_search
-    if context_ref is None or context_ref() is not context or searched_texts is not texts:
-        quotes = {}
-        for table in _quoted_tables(context):
-            _, pairs = table.distinct(["source_id", "quote"])
-            for source_id, group in pairs.groupby("source_id", sort=False)["quote"]:
-                quotes.setdefault(source_id, set()).update(group)
-        searches = {source_id: QuoteSpans(text, quotes.get(source_id, ())) for source_id, text in texts.items()}
-        _last_search[:] = [weakref.ref(context), texts, searches]
-    return searches
+def metric_quote_problems(table):
+    """The figure and the day or year each metric's quote writes, read once per distinct quote, against its row."""
+    want = _per_quote(table, _metric_quote, ["kind", "number", "lower", "upper", "qualifier", "month_day", "year", "label"])
+    return figure_problems(table, want) + period_problems(table, want)
 
 
 def uncovered_figures(text, search):
@@ -256,30 +288,25 @@ def uncovered_figures(text, search):
     return [m for m, ok in zip(figures, covered) if not ok]
 
 
-def coverage_problems(context, texts):
-    problems = []
-    for source_id, search in _quote_spans(context, texts).items():
-        text = texts[source_id]
-        uncovered = uncovered_figures(text, search)
-        for m, line in zip(uncovered, map(int, line_numbers(text, [m.start() for m in uncovered]))):
-            problems.append(Problem("sources", "coverage",
-                                    f"{m.group()!r} (line {line} of {source_id}) is in no quote of metrics, events or exclusions; code it, or add it to exclusions.csv with the reason",
-                                    row_id=source_id))
-    _last_search[:] = [None, None, None]  # the last user of the search: let it go
-    return problems
+def _coverage_problems(source_id, text, search):
+    uncovered = uncovered_figures(text, search)
+    return [Problem("sources", "coverage",
+                    f"{m.group()!r} (line {line} of {source_id}) is in no quote of metrics, events or exclusions; code it, or add it to exclusions.csv with the reason",
+                    row_id=source_id)
+            for m, line in zip(uncovered, map(int, line_numbers(text, [m.start() for m in uncovered])))]
 
 
 def problems(context):
     texts, found = _source_texts(context)
-    found += verbatim_problems(context, texts)
+    # Coverage waits until every table is read: the quotes of an unread one are unknown, so every figure they cover would be reported.
+    verbatim, uncovered = quote_search_problems(context, texts, coverage=not _unread_tables(context))
+    found += verbatim
     tables = context.tables
     if "metrics" in tables:
-        found += figure_problems(tables["metrics"]) + period_problems(tables["metrics"])
+        found += metric_quote_problems(tables["metrics"])
     if "events" in tables:
         found += event_date_problems(tables["events"])
-    if _unread_tables(context):  # their quotes are unknown: every figure they cover would be reported
-        return found
-    return found + coverage_problems(context, texts)
+    return found + uncovered
 
 
 def _unread_tables(context):

@@ -1,0 +1,39 @@
+"""The scans for figures pass over a word that cannot start one; what they find is what the same
+alternatives find when every word start is tried."""
+import re
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from dp import provenance
+
+# Every guard reads (?=\d|xx|yy|...): a digit, or the first two letters of a word.
+GUARD = re.compile(r"\(\?=\\d(?:\|[A-Za-z ]{2})+\)")
+WORDS = (provenance.MONTHS + provenance.QUANTIFIER_HEDGES + list(provenance.VAGUE_AMOUNTS) + list(provenance.FRACTION_WORDS)
+         + [word.rstrip("?") for word in provenance.NUMBER_WORD_LIST] + ["Mar.", "Sept", "all", "most", "none", "of", "s"])
+PIECES = st.sampled_from(WORDS) | st.sampled_from(["1", "19", "2014", "5,000", "3.5", ".", ",", " ", "\n", "٣", "x", "ISIS", "()"])
+TEXTS = st.lists(st.tuples(PIECES, st.sampled_from(["", " ", ", "])), max_size=30).map(lambda parts: "".join(a + b for a, b in parts))
+GUARDED = {"FIGURE": provenance.FIGURE, "DATE": provenance.DATE, "first figure": provenance._FIRST}
+
+
+def unguarded(pattern):
+    return re.compile(GUARD.sub("", pattern.pattern))
+
+
+@pytest.mark.parametrize("name", GUARDED)
+def test_each_figure_scan_has_a_guard_to_take_away(name):
+    assert GUARD.search(GUARDED[name].pattern) and unguarded(GUARDED[name]).pattern != GUARDED[name].pattern
+
+
+@pytest.mark.parametrize("name", GUARDED)
+@settings(max_examples=300, deadline=None, database=None)
+@given(text=TEXTS)
+def test_a_guarded_scan_finds_what_trying_every_word_start_finds(name, text):
+    found = [(m.span(), m.groupdict()) for m in GUARDED[name].finditer(text)]
+    assert found == [(m.span(), m.groupdict()) for m in unguarded(GUARDED[name]).finditer(text)]
+
+
+def test_every_kind_of_figure_is_found_in_a_sentence():
+    text = "In June over 5 and nearly all, hundreds of thousands, a third, two thirds, twelve percent, dozens, 2014."
+    assert [m.group() for m in provenance.FIGURE.finditer(text)] == [
+        "5", "nearly all", "hundreds of thousands", "a third", "two thirds", "twelve", "percent", "dozens", "2014"]
