@@ -37,3 +37,15 @@ def test_every_kind_of_figure_is_found_in_a_sentence():
     text = "In June over 5 and nearly all, hundreds of thousands, a third, two thirds, twelve percent, dozens, 2014."
     assert [m.group() for m in provenance.FIGURE.finditer(text)] == [
         "5", "nearly all", "hundreds of thousands", "a third", "two thirds", "twelve", "percent", "dozens", "2014"]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(text=TEXTS)
+def test_a_text_without_what_every_date_or_year_needs_has_neither(text):
+    if not provenance.DATE_OR_YEAR_NEEDS.search(text):
+        assert provenance.DATE.search(text) is None and provenance.YEAR.search(text) is None
+
+
+def test_every_spelling_of_a_month_starts_with_three_letters_the_search_needs():
+    spellings = re.findall(r"[A-Z][a-z]+", provenance.MONTH.replace("(?:", ""))
+    assert all(provenance.DATE_OR_YEAR_NEEDS.match(spelling) for spelling in spellings) and len(spellings) >= 12

@@ -27,9 +27,13 @@ MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Au
 WORD_START = r"\b(?=\w)"
 # Every pattern below is tried only at a word start (WORD_START), so none needs a \b in front of its own.
 DATE_AT_WORD = rf"(?P<month>{MONTH})\.? (?P<day>\d{{1,2}})\b(?:, (?P<year>\d{{4}}))?"
-YEAR_AT_WORD = r"(?:19|20)\d{2}\b"
+YEAR_DIGITS = r"(?:19|20)\d{2}"
+YEAR_AT_WORD = YEAR_DIGITS + r"\b"
 DATE = re.compile(WORD_START + DATE_AT_WORD)
 YEAR = re.compile(WORD_START + YEAR_AT_WORD)
+# What every date or year holds: the first three letters of a month, or a year's four digits. Most
+# quotes hold neither, and this search, with no word starts to try, is quick to say so.
+DATE_OR_YEAR_NEEDS = re.compile("|".join(sorted({month[:3] for month in MONTHS})) + "|" + YEAR_DIGITS)
 NUMERAL = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
 # Vague amounts: the bounds they are read as, [lower, upper).
 VAGUE_AMOUNTS = {
@@ -266,6 +270,8 @@ def event_date_problems(table):
 
 def _period_expectation(quote):
     """What period_start a quote implies: its "-MM-DD" after any year, or its year; and how to say it."""
+    if not DATE_OR_YEAR_NEEDS.search(quote):
+        return [None, None, None]
     month, day, _ = _first_date(quote)
     if month:
         return [f"-{month:02d}-{day:02d}", None, f"{MONTHS[month - 1]} {day}"]
