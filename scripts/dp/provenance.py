@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from dp import forked
 from dp.package import PackageError, sha256_bytes
 from dp.report import Problem
 from dp.safety import unsafe_path_reason
@@ -162,32 +163,73 @@ def _each(describe, names):
     return each
 
 
-def quote_search_problems(context, texts, coverage=True):
-    """(quote-verbatim problems, coverage problems), each source searched once for its quotes.
+# Sources of at least this many characters in all are searched by forked children, one share of
+# the sources each, while this process reads the metrics' quotes (dp.forked).
+FORK_FROM_CHARS = 1 << 22
 
-    One source at a time: its quotes' occurrences are found, each (source, quote) pair of every
-    quoted table is marked found or not, its figures are checked against the occurrences, and
-    the search is let go before the next source.
+
+def _quote_pairs(context):
+    """{table name: (its distinct (source, quote) pairs, {source id: positions of the pairs that name it})}."""
+    pairs = {table.name: table.distinct(["source_id", "quote"])[1] for table in _quoted_tables(context)}
+    return {name: (rows, rows.groupby("source_id", sort=False).indices) for name, rows in pairs.items()}
+
+
+def _search_sources(quote_pairs, texts, coverage):
+    """({table name: whether the quote of each distinct (source, quote) pair occurs}, coverage problems),
+    for the sources in texts; a pair of another source counts as found here. quote_pairs: _quote_pairs.
+
+    One source at a time: its quotes' occurrences are found, the pairs that name it are marked, its
+    figures are checked against the occurrences, and the search is let go before the next source.
     """
-    tables = _quoted_tables(context)
-    pairs = {table.name: table.distinct(["source_id", "quote"])[1] for table in tables}
-    found = {name: np.ones(len(rows), dtype=bool) for name, rows in pairs.items()}  # a pair of an unread source is not judged here
-    of_source = {name: rows.groupby("source_id", sort=False).indices for name, rows in pairs.items()}
+    found = {name: np.ones(len(rows), dtype=bool) for name, (rows, _) in quote_pairs.items()}
     uncovered = []
     for source_id, text in texts.items():
-        quotes = {name: pairs[name]["quote"].take(of_source[name].get(source_id, [])).tolist() for name in pairs}
+        at = {name: of_source.get(source_id, []) for name, (_, of_source) in quote_pairs.items()}
+        quotes = {name: rows["quote"].take(at[name]).tolist() for name, (rows, _) in quote_pairs.items()}
         search = QuoteSpans(text, [quote for each in quotes.values() for quote in each])
         for name, each in quotes.items():
-            found[name][of_source[name].get(source_id, [])] = [search.occurs(quote) for quote in each]
+            found[name][at[name]] = [search.occurs(quote) for quote in each]
         if coverage:
             uncovered += _coverage_problems(source_id, text, search)
+    return found, uncovered
+
+
+def _shares(texts, count):
+    """texts cut, in order, into at most count shares of about as many characters each."""
+    total, shares, size = sum(map(len, texts.values())), [{}], 0
+    for source_id, text in texts.items():
+        if shares[-1] and size + len(text) / 2 >= total * len(shares) / count and len(shares) < count:  # its middle is past the next cut
+            shares.append({})
+        shares[-1][source_id] = text
+        size += len(text)
+    return shares
+
+
+def searching(context, texts, coverage=True):
+    """The calls that search the sources for their quotes: one per share of the sources."""
+    quote_pairs = _quote_pairs(context)  # found once, here, and shared with every child
+    count = forked.cores() if sum(map(len, texts.values())) >= FORK_FROM_CHARS else 1
+    return [(_search_sources, quote_pairs, share, coverage) for share in _shares(texts, count)]
+
+
+def searched_problems(context, searches):
+    """(quote-verbatim problems, coverage problems), from the answers of the searches (dp.forked.Forked)."""
+    answers = [search.answer() for search in searches]
     verbatim = []
-    for table in tables:
+    for table in _quoted_tables(context):
         codes, _ = table.distinct(["source_id", "quote"])
-        for index in table.text.index[~found[table.name][codes]]:
+        found = np.logical_and.reduce([found[table.name] for found, _ in answers])
+        for index in table.text.index[~found[codes]]:
             verbatim.append(table.problem(index, "quote", "quote-verbatim",
                                           f"the quote does not occur verbatim in source {table.text.at[index, 'source_id']}; copy it exactly from the archived briefing"))
-    return verbatim, uncovered
+    return verbatim, [problem for _, uncovered in answers for problem in uncovered]
+
+
+def quote_search_problems(context, texts, coverage=True):
+    """(quote-verbatim problems, coverage problems): every quote in its source, every figure of a source in a quote."""
+    calls = searching(context, texts, coverage)
+    with forked.forked_all(calls, fork=len(calls) > 1) as searches:
+        return searched_problems(context, searches)
 
 
 def verbatim_problems(context, texts):
@@ -317,14 +359,13 @@ def _coverage_problems(source_id, text, search):
 def problems(context):
     texts, found = _source_texts(context)
     # Coverage waits until every table is read: the quotes of an unread one are unknown, so every figure they cover would be reported.
-    verbatim, uncovered = quote_search_problems(context, texts, coverage=not _unread_tables(context))
-    found += verbatim
-    tables = context.tables
-    if "metrics" in tables:
-        found += metric_quote_problems(tables["metrics"])
-    if "events" in tables:
-        found += event_date_problems(tables["events"])
-    return found + uncovered
+    calls = searching(context, texts, coverage=not _unread_tables(context))
+    with forked.forked_all(calls, fork=len(calls) > 1) as searches:  # the sources are searched while the quotes are read
+        tables = context.tables
+        quoted = metric_quote_problems(tables["metrics"]) if "metrics" in tables else []
+        quoted += event_date_problems(tables["events"]) if "events" in tables else []
+        verbatim, uncovered = searched_problems(context, searches)
+    return found + verbatim + quoted + uncovered
 
 
 def _unread_tables(context):

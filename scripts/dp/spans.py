@@ -16,7 +16,7 @@ class QuoteSpans:
     """The occurrences in text of a collection of quotes."""
 
     def __init__(self, text, quotes):
-        patterns = sorted({quote for quote in quotes if quote})  # the automaton refuses an empty pattern
+        patterns = list(dict.fromkeys(quote for quote in quotes if quote))  # the automaton refuses an empty pattern
         # The non-contiguous automaton is the quickest to build, and building is most of the work here.
         automaton = ahocorasick_rs.AhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.NoncontiguousNFA) if patterns else None
         matches = automaton.find_matches_as_indexes(text, overlapping=True) if patterns else []

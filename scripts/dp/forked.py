@@ -1,0 +1,142 @@
+"""Work handed to forked child processes, so that the checks of a large package use every core.
+
+Python runs one regular expression at a time in a process, and the quote checks of a package with
+a million distinct quotes are mostly regular expressions. A forked child starts with everything this
+process has read, with no copy and no new imports, and sends its answer back pickled through a
+pipe. The work is forked only on Linux; elsewhere it runs in this process when its answer is asked
+for. A child is killed when this process ends, and when the answer is no longer wanted, so an
+interrupted or failed validation leaves no process behind.
+"""
+import ctypes
+import gc
+import os
+import pickle
+import signal
+import sys
+from contextlib import ExitStack, contextmanager
+
+PR_SET_PDEATHSIG = 1
+
+
+class ChildFailed(RuntimeError):
+    """A child process gave no answer: it raised, or it was killed."""
+
+
+def can_fork():
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+class Forked:
+    """function(*args), run in a forked child from the start (or here, at answer(), where there is no fork).
+
+    Use it as a context manager: leaving the block kills a child whose answer was not taken.
+    """
+
+    def __init__(self, function, *args, fork=True):
+        self._work = function, args
+        self._pid = None
+        if fork and can_fork():
+            try:
+                self._fork()
+            except OSError:  # no process or pipe to be had: the work runs here instead
+                pass
+
+    def _fork(self):
+        parent = os.getpid()
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
+        if pid == 0:  # the child: it never returns from here
+            os.close(read_end)
+            _answer_and_exit(*self._work, write_end, parent)
+        os.close(write_end)
+        self._pid, self._read_end = pid, read_end
+
+    def answer(self):
+        """The value of function(*args); ChildFailed if a child could not give it."""
+        if self._pid is None:
+            function, args = self._work
+            return function(*args)
+        with os.fdopen(self._read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if not data:
+            raise ChildFailed(f"the child process ended without an answer ({_ending(status)})")
+        ok, value = pickle.loads(data)  # written by our own child, above
+        if not ok:
+            raise ChildFailed(value)
+        return value
+
+    def cancel(self):
+        """Kill the child, if it still runs, and wait for it to be gone."""
+        if self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.close(self._read_end)
+            os.waitpid(self._pid, 0)
+            self._pid = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cancel()
+        return False
+
+
+@contextmanager
+def forked_all(calls, fork=True):
+    """A Forked for each (function, *args) of calls; leaving the block kills every child still running."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(Forked(*call, fork=fork)) for call in calls]
+
+
+def cores():
+    """How many cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _answer_and_exit(function, args, write_end, parent):
+    status = 1
+    try:
+        # A collection would write to every object this child shares with its parent, and so copy
+        # the page it lies on: the child leaves its inherited objects, and its own, to the exit.
+        gc.freeze()
+        gc.disable()
+        _die_with(parent)
+        try:
+            payload = pickle.dumps((True, function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as err:  # noqa: BLE001 - the parent reports it; the child must only exit
+            payload = pickle.dumps((False, f"{type(err).__name__}: {err}"))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        status = 0
+    finally:
+        os._exit(status)  # no atexit handlers, no flushing of the parent's buffered output
+
+
+def _die_with(parent):
+    """Have the kernel kill this child when its parent ends; exit now if it already has."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _ending(status):
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            return f"killed by signal {signal.Signals(number).name}"
+        except ValueError:
+            return f"killed by signal {number}"
+    return f"exit code {os.WEXITSTATUS(status)}"

@@ -1,0 +1,120 @@
+"""Work in forked children: the answer comes back, a failure is an error that says why, and no
+child outlives the block, the parent, or a failure."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from conftest import ROOT
+from dp import forked
+
+pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="work is forked on Linux only")
+
+
+def gone(pid, within=5.0):
+    """True once pid is no process at all, or a zombie (it has ended), within `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def pid_and_value(value):
+    return os.getpid(), value
+
+
+def test_the_answer_comes_from_another_process():
+    with forked.Forked(pid_and_value, {"rows": [1, 2]}) as call:
+        pid, value = call.answer()
+    assert pid != os.getpid() and value == {"rows": [1, 2]}
+
+
+def test_without_a_fork_the_work_runs_here_when_asked():
+    call = forked.Forked(pid_and_value, 3, fork=False)
+    assert call.answer() == (os.getpid(), 3)
+
+
+def test_the_work_runs_here_when_no_process_can_be_made(monkeypatch):
+    def refuse():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(os, "fork", refuse)
+    with forked.Forked(pid_and_value, 4) as call:
+        assert call.answer() == (os.getpid(), 4)
+
+
+def fail(message):
+    raise ValueError(message)
+
+
+def test_an_error_in_the_child_is_raised_here_with_its_message():
+    with forked.Forked(fail, "no such quote") as call, pytest.raises(forked.ChildFailed, match="ValueError: no such quote"):
+        call.answer()
+
+
+def kill_myself():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_child_killed_before_it_answers_is_an_error_that_names_the_signal():
+    with forked.Forked(kill_myself) as call, pytest.raises(forked.ChildFailed, match="ended without an answer .killed by signal SIGKILL"):
+        call.answer()
+
+
+def test_a_child_that_exits_without_an_answer_names_its_exit_code():
+    with forked.Forked(os._exit, 3) as call, pytest.raises(forked.ChildFailed, match="exit code 3"):
+        call.answer()
+
+
+def sleep_and_tell(seconds):
+    time.sleep(seconds)
+    return "slept"
+
+
+def test_leaving_the_block_kills_a_child_whose_answer_was_not_taken():
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="the parent failed"):
+        with forked.forked_all([(sleep_and_tell, 60), (sleep_and_tell, 60)]) as calls:
+            pids = [call._pid for call in calls]
+            raise RuntimeError("the parent failed")
+    assert all(pids) and time.monotonic() - start < 10
+    for pid in pids:
+        with pytest.raises(ChildProcessError):  # already waited for: no zombie is left either
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_every_answer_of_several_children_comes_back_in_order():
+    with forked.forked_all([(pid_and_value, n) for n in range(3)]) as calls:
+        answers = [call.answer() for call in calls]
+    assert [value for _, value in answers] == [0, 1, 2] and len({pid for pid, _ in answers}) == 3
+
+
+def test_a_child_dies_with_its_parent(tmp_path):
+    """A parent killed while its child works (a validation stopped by SIGKILL) takes the child with it."""
+    script = textwrap.dedent(f"""
+        import os, sys, time
+        sys.path.insert(0, {str(ROOT / "scripts")!r})
+        from dp import forked
+        call = forked.Forked(time.sleep, 60)
+        print(call._pid, flush=True)
+        time.sleep(60)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert not gone(child, within=0.2)
+        parent.kill()
+        parent.wait(timeout=10)
+        assert gone(child), f"child {child} outlived its parent"
+    finally:
+        parent.kill()
+        parent.stdout.close()
