@@ -7,7 +7,6 @@ pipe. The work is forked only on Linux; elsewhere it runs in this process when i
 for. A child is killed when this process ends, and when the answer is no longer wanted, so an
 interrupted or failed validation leaves no process behind.
 """
-import ctypes
 import gc
 import os
 import pickle
@@ -124,6 +123,8 @@ def _answer_and_exit(function, args, write_end, parent):
 
 def _die_with(parent):
     """Have the kernel kill this child when its parent ends; exit now if it already has."""
+    import ctypes  # here: only a child needs it, and validating a small package forks none
+
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
