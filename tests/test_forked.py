@@ -118,3 +118,22 @@ def test_a_child_dies_with_its_parent(tmp_path):
     finally:
         parent.kill()
         parent.stdout.close()
+
+
+def test_a_signal_handler_of_the_parent_never_runs_in_a_child(tmp_path):
+    ran = tmp_path / "handler-ran"
+    previous = signal.signal(signal.SIGTERM, lambda *_: ran.write_text("ran"))
+    try:
+        with forked.Forked(sleep_and_tell, 60) as call:
+            os.kill(call._pid, signal.SIGTERM)
+            with pytest.raises(forked.ChildFailed, match="killed by signal SIGTERM"):
+                call.answer()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not ran.exists()
+
+
+def test_an_answer_cut_short_is_an_error_that_says_so(monkeypatch):
+    monkeypatch.setattr(forked.pickle, "dumps", lambda *args, **kwargs: b"\x80\x05")  # the start of a pickle, and no more
+    with forked.Forked(pid_and_value, 5) as call, pytest.raises(forked.ChildFailed, match="cut short .exit code 0"):
+        call.answer()

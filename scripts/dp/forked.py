@@ -15,6 +15,7 @@ import sys
 from contextlib import ExitStack, contextmanager
 
 PR_SET_PDEATHSIG = 1
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class ChildFailed(RuntimeError):
@@ -43,15 +44,19 @@ class Forked:
     def _fork(self):
         parent = os.getpid()
         read_end, write_end = os.pipe()
+        # Held back until the child has let go of the parent's handlers, and the parent is done forking.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
             pid = os.fork()
+            if pid == 0:  # the child: it never returns from here
+                os.close(read_end)
+                _answer_and_exit(*self._work, write_end, parent, mask)
         except OSError:
             os.close(read_end)
             os.close(write_end)
             raise
-        if pid == 0:  # the child: it never returns from here
-            os.close(read_end)
-            _answer_and_exit(*self._work, write_end, parent)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(write_end)
         self._pid, self._read_end = pid, read_end
 
@@ -66,7 +71,10 @@ class Forked:
         self._pid = None
         if not data:
             raise ChildFailed(f"the child process ended without an answer ({_ending(status)})")
-        ok, value = pickle.loads(data)  # written by our own child, above
+        try:
+            ok, value = pickle.loads(data)  # written by our own child, above
+        except Exception:  # noqa: BLE001 - the child ended part way through writing it
+            raise ChildFailed(f"the child process's answer was cut short ({_ending(status)})") from None
         if not ok:
             raise ChildFailed(value)
         return value
@@ -102,13 +110,16 @@ def cores():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _answer_and_exit(function, args, write_end, parent):
+def _answer_and_exit(function, args, write_end, parent, mask):
     status = 1
     try:
         # A collection would write to every object this child shares with its parent, and so copy
         # the page it lies on: the child leaves its inherited objects, and its own, to the exit.
         gc.freeze()
         gc.disable()
+        for stop in STOP_SIGNALS:  # a handler of the parent's (a release undoing itself) must never run in a child
+            signal.signal(stop, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         _die_with(parent)
         try:
             payload = pickle.dumps((True, function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
