@@ -137,3 +137,52 @@ def test_an_answer_cut_short_is_an_error_that_says_so(monkeypatch):
     monkeypatch.setattr(forked.pickle, "dumps", lambda *args, **kwargs: b"\x80\x05")  # the start of a pickle, and no more
     with forked.Forked(pid_and_value, 5) as call, pytest.raises(forked.ChildFailed, match="cut short .exit code 0"):
         call.answer()
+
+
+def test_an_interrupt_while_waiting_for_the_answer_is_raised_as_it_is_and_leaves_no_child():
+    previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(KeyboardInterrupt):
+            with forked.Forked(sleep_and_tell, 60) as call:
+                pid = call._pid
+                call.answer()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_an_interrupt_held_back_across_the_fork_leaves_no_child(monkeypatch):
+    fork, pids = os.fork, []
+
+    def fork_then_interrupt():
+        pid = fork()
+        if pid:
+            pids.append(pid)
+            os.kill(os.getpid(), signal.SIGINT)  # held back until the fork is done
+        return pid
+    monkeypatch.setattr(os, "fork", fork_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        forked.Forked(sleep_and_tell, 60)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pids[0], os.WNOHANG)
+
+
+def test_where_sigchld_is_ignored_the_work_runs_here():
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert forked.Forked(pid_and_value, 6).answer() == (os.getpid(), 6)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
+def test_a_signal_the_parent_ignores_stays_ignored_in_a_child():
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with forked.Forked(sleep_and_tell, 0.5) as call:
+            os.kill(call._pid, signal.SIGHUP)
+            assert call.answer() == "slept"
+    finally:
+        signal.signal(signal.SIGHUP, previous)

@@ -23,7 +23,10 @@ class ChildFailed(RuntimeError):
 
 
 def can_fork():
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
+    """True where a child can be forked and waited for: Linux, with SIGCHLD not ignored (where it
+    is, the kernel reaps a child at once, and its number could be another process's by the time
+    it is waited for or killed)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN
 
 
 class Forked:
@@ -34,41 +37,48 @@ class Forked:
 
     def __init__(self, function, *args, fork=True):
         self._work = function, args
-        self._pid = None
+        self._pid = self._read_end = None
         if fork and can_fork():
             try:
                 self._fork()
             except OSError:  # no process or pipe to be had: the work runs here instead
-                pass
+                self.cancel()
+            except BaseException:  # a signal that waited for the fork to end: no child is left behind
+                self.cancel()
+                raise
 
     def _fork(self):
         parent = os.getpid()
         read_end, write_end = os.pipe()
-        # Held back until the child has let go of the parent's handlers, and the parent is done forking.
+        self._read_end = read_end  # from here on, cancel() closes it
+        # Held back until the child has let go of the parent's handlers, and the parent knows its child.
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(write_end)
+                raise
             if pid == 0:  # the child: it never returns from here
                 os.close(read_end)
                 _answer_and_exit(*self._work, write_end, parent, mask)
-        except OSError:
-            os.close(read_end)
             os.close(write_end)
-            raise
+            self._pid = pid
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        os.close(write_end)
-        self._pid, self._read_end = pid, read_end
 
     def answer(self):
         """The value of function(*args); ChildFailed if a child could not give it."""
         if self._pid is None:
             function, args = self._work
             return function(*args)
-        with os.fdopen(self._read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = None
+        try:
+            with os.fdopen(self._take_read_end(), "rb") as pipe:
+                data = pipe.read()
+        except BaseException:
+            self.cancel()
+            raise
+        status = self._reap()
         if not data:
             raise ChildFailed(f"the child process ended without an answer ({_ending(status)})")
         try:
@@ -81,14 +91,26 @@ class Forked:
 
     def cancel(self):
         """Kill the child, if it still runs, and wait for it to be gone."""
+        if self._read_end is not None:
+            os.close(self._take_read_end())
         if self._pid is not None:
             try:
                 os.kill(self._pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            os.close(self._read_end)
-            os.waitpid(self._pid, 0)
-            self._pid = None
+            self._reap()
+
+    def _take_read_end(self):
+        read_end, self._read_end = self._read_end, None
+        return read_end
+
+    def _reap(self):
+        """The child's wait status, once it has ended; None if something else reaped it first."""
+        pid, self._pid = self._pid, None
+        try:
+            return os.waitpid(pid, 0)[1]
+        except ChildProcessError:
+            return None
 
     def __enter__(self):
         return self
@@ -118,7 +140,8 @@ def _answer_and_exit(function, args, write_end, parent, mask):
         gc.freeze()
         gc.disable()
         for stop in STOP_SIGNALS:  # a handler of the parent's (a release undoing itself) must never run in a child
-            signal.signal(stop, signal.SIG_DFL)
+            if callable(signal.getsignal(stop)):  # an ignored signal stays ignored
+                signal.signal(stop, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         _die_with(parent)
         try:
@@ -145,6 +168,8 @@ def _die_with(parent):
 
 
 def _ending(status):
+    if status is None:
+        return "its exit status is unknown"
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         try:
