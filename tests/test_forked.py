@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -186,3 +187,39 @@ def test_a_signal_the_parent_ignores_stays_ignored_in_a_child():
             assert call.answer() == "slept"
     finally:
         signal.signal(signal.SIGHUP, previous)
+
+
+def stuck():
+    lock = threading.Lock()
+    lock.acquire()
+    lock.acquire()  # as a lock held by a thread that the fork left behind would be
+
+
+def test_a_child_that_is_stuck_is_stopped_and_named(monkeypatch):
+    monkeypatch.setattr(forked, "POLL_SECONDS", 0.05)
+    monkeypatch.setattr(forked, "STALL_SECONDS", 0.5)
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("still waiting for a stuck child after 20 s"))
+    signal.setitimer(signal.ITIMER_REAL, 20)
+    try:
+        with forked.Forked(stuck) as call, pytest.raises(forked.ChildFailed, match="did no work for 0.5 s and was stopped"):
+            pid = call._pid
+            call.answer()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def busy(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return "done"
+
+
+def test_a_child_at_work_is_never_stopped_however_long_it_takes(monkeypatch):
+    monkeypatch.setattr(forked, "POLL_SECONDS", 0.05)
+    monkeypatch.setattr(forked, "STALL_SECONDS", 1.0)
+    with forked.Forked(busy, 2.0) as call:
+        assert call.answer() == "done"

@@ -10,12 +10,16 @@ interrupted or failed validation leaves no process behind.
 import gc
 import os
 import pickle
+import select
 import signal
 import sys
+import time
 from contextlib import ExitStack, contextmanager
 
 PR_SET_PDEATHSIG = 1
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+POLL_SECONDS = 1
+STALL_SECONDS = 60
 
 
 class ChildFailed(RuntimeError):
@@ -73,8 +77,7 @@ class Forked:
             function, args = self._work
             return function(*args)
         try:
-            with os.fdopen(self._take_read_end(), "rb") as pipe:
-                data = pipe.read()
+            data = self._read_answer()
         except BaseException:
             self.cancel()
             raise
@@ -88,6 +91,28 @@ class Forked:
         if not ok:
             raise ChildFailed(value)
         return value
+
+    def _read_answer(self):
+        """Everything the child writes, to its end; ChildFailed if it stops working without ending.
+
+        A child that is neither writing nor using the CPU for STALL_SECONDS is stuck (say, on a
+        lock that another thread of its parent held at the fork), and validation must not hang.
+        """
+        chunks, poll = [], select.poll()
+        poll.register(self._read_end, select.POLLIN)
+        cpu, since = None, time.monotonic()
+        while True:
+            if poll.poll(POLL_SECONDS * 1000):
+                chunk = os.read(self._read_end, 1 << 20)
+                if not chunk:
+                    os.close(self._take_read_end())
+                    return b"".join(chunks)
+                chunks.append(chunk)
+                since = time.monotonic()
+            elif _cpu_ticks(self._pid) != cpu:
+                cpu, since = _cpu_ticks(self._pid), time.monotonic()
+            elif time.monotonic() - since > STALL_SECONDS:
+                raise ChildFailed(f"the child process did no work for {STALL_SECONDS:g} s and was stopped")
 
     def cancel(self):
         """Kill the child, if it still runs, and wait for it to be gone."""
@@ -165,6 +190,16 @@ def _die_with(parent):
         pass
     if os.getppid() != parent:
         os._exit(1)
+
+
+def _cpu_ticks(pid):
+    """The user and system CPU time a process has used, in clock ticks (/proc/PID/stat); None if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _ending(status):
