@@ -15,7 +15,7 @@ import test_hostile
 import test_release_interrupted
 import test_structural_differential
 import test_validate
-from dp import provenance, semantics, validate
+from dp import figures, provenance, semantics, validate
 from dp.pandera_schema import constraint_checks
 from dp.report import Problem
 from dp import rules
@@ -385,7 +385,7 @@ def test_in_the_catalogue_our_rules_stand_before_frictionless_errors_of_the_same
     ("Global Coalition", None),
 ], ids=lambda value: None if isinstance(value, str) and " " not in value else "case")
 def test_first_figure_skips_dates_and_prefers_the_longest_phrase(quote, figure):
-    assert provenance.first_figure(quote) == figure
+    assert figures.first_figure(quote) == figure
 
 
 @pytest.mark.parametrize("kind,before,qualifier", [
@@ -397,12 +397,12 @@ def test_first_figure_skips_dates_and_prefers_the_longest_phrase(quote, figure):
     ("number", "over\u00a0", "more_than"), ("number", "more than nearly", "nearly"), ("number", "", "exact"),
 ])
 def test_the_hedge_right_before_a_figure_is_its_qualifier(kind, before, qualifier):
-    assert provenance.qualifier_of(kind, before) == qualifier
+    assert figures.qualifier_of(kind, before) == qualifier
 
 
 def test_month_names_and_abbreviations_are_numbered():
-    assert [provenance.month_number(name) for name in ("January", "Feb", "Sept", "May", "December")] == [1, 2, 9, 5, 12]
-    assert [provenance._date_of(m) for m in provenance.DATE.finditer("from Mar. 5, 2016 to June 7")] == [(3, 5, 2016), (6, 7, None)]
+    assert [figures.month_number(name) for name in ("January", "Feb", "Sept", "May", "December")] == [1, 2, 9, 5, 12]
+    assert [figures.date_of(m) for m in figures.DATE.finditer("from Mar. 5, 2016 to June 7")] == [(3, 5, 2016), (6, 7, None)]
 
 
 def test_an_integer_beyond_int64_is_unparsable_and_its_neighbours_are_kept():
