@@ -48,7 +48,7 @@ $(VENV)/.mutation: $(VENV)/.dev requirements-mutation.txt
 # MUTATION_SAMPLE=N checks a seeded random sample of N mutants of each module (scripts/mutation_sample.py);
 # the first such run first lets mutmut generate every mutant: it runs "dp.__init__.*", which has none to
 # check, so mutmut generates them, collects which tests reach which function, and stops with an error.
-MUTATE ?= semantics provenance validate rules structure source tableschema pandera_schema safety diff release releases revisions journal check baseline package report spans load dictionary dist export zip_readme wording
+MUTATE ?= semantics provenance figures forked validate rules structure source tableschema pandera_schema safety diff release releases revisions journal check baseline package report spans load dictionary dist export zip_readme wording
 MUTATION_CHILDREN ?= 2
 mutation: $(VENV)/.mutation
 	mkdir -p .mutation/scripts

@@ -166,7 +166,8 @@ def test_an_interrupt_held_back_across_the_fork_leaves_no_child(monkeypatch):
         return pid
     monkeypatch.setattr(os, "fork", fork_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        forked.Forked(sleep_and_tell, 60)
+        with forked.forked_all([(sleep_and_tell, 60)]):
+            pass
     with pytest.raises(ChildProcessError):
         os.waitpid(pids[0], os.WNOHANG)
 
@@ -223,3 +224,21 @@ def test_a_child_at_work_is_never_stopped_however_long_it_takes(monkeypatch):
     monkeypatch.setattr(forked, "STALL_SECONDS", 1.0)
     with forked.Forked(busy, 2.0) as call:
         assert call.answer() == "done"
+
+
+def test_an_interrupt_right_after_a_child_is_started_leaves_no_child(monkeypatch):
+    """The signal, let through at the end of the fork, may land once Forked is built but before
+    the block has it: the child is on the started list by then."""
+    build, built = forked.Forked.__init__, []
+
+    def built_then_interrupted(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        built.append(self._pid)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(forked.Forked, "__init__", built_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        with forked.forked_all([(sleep_and_tell, 60)]):
+            pass
+    assert built[0]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(built[0], os.WNOHANG)

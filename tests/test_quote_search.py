@@ -31,7 +31,7 @@ def problems(descriptor, monkeypatch, fork_from_chars, cores=2):
 
 def test_children_searching_shares_of_the_sources_find_what_one_process_finds(package, monkeypatch):
     forks = []
-    monkeypatch.setattr(forked.Forked, "_fork", lambda self, fork=forked.Forked._fork: forks.append(1) or fork(self))
+    monkeypatch.setattr(forked.Forked, "_fork", lambda self, started, fork=forked.Forked._fork: forks.append(1) or fork(self, started))
     alone = problems(package, monkeypatch, fork_from_chars=10**12)
     assert not forks
     for cores in (2, 3):

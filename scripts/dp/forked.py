@@ -14,7 +14,7 @@ import select
 import signal
 import sys
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 PR_SET_PDEATHSIG = 1
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -39,19 +39,21 @@ class Forked:
     Use it as a context manager: leaving the block kills a child whose answer was not taken.
     """
 
-    def __init__(self, function, *args, fork=True):
+    def __init__(self, function, *args, fork=True, started=None):
+        """started: a list this call is put on as soon as it has a child, before a held-back signal
+        can interrupt anything, so that whoever cancels the list's calls reaches this child too."""
         self._work = function, args
         self._pid = self._read_end = None
         if fork and can_fork():
             try:
-                self._fork()
+                self._fork(started if started is not None else [])
             except OSError:  # no process or pipe to be had: the work runs here instead
                 self.cancel()
             except BaseException:  # a signal that waited for the fork to end: no child is left behind
                 self.cancel()
                 raise
 
-    def _fork(self):
+    def _fork(self, started):
         parent = os.getpid()
         read_end, write_end = os.pipe()
         self._read_end = read_end  # from here on, cancel() closes it
@@ -68,6 +70,7 @@ class Forked:
                 _answer_and_exit(*self._work, write_end, parent, mask)
             os.close(write_end)
             self._pid = pid
+            started.append(self)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
@@ -147,9 +150,14 @@ class Forked:
 
 @contextmanager
 def forked_all(calls, fork=True):
-    """A Forked for each (function, *args) of calls; leaving the block kills every child still running."""
-    with ExitStack() as stack:
-        yield [stack.enter_context(Forked(*call, fork=fork)) for call in calls]
+    """A Forked for each (function, *args) of calls; leaving the block kills every child still running,
+    even one whose Forked an interrupt cut off before it was returned."""
+    started = []
+    try:
+        yield [Forked(*call, fork=fork, started=started) for call in calls]
+    finally:
+        for call in started:
+            call.cancel()
 
 
 def cores():
