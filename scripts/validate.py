@@ -3,7 +3,8 @@
 Usage: python scripts/validate.py [PACKAGE] [--json]
 PACKAGE is a folder, a datapackage.json, a release zip (each file is then named by its path inside
 the zip), a git revision or a released version (1.0.0, latest); by default this package.
-Exit codes: 0 valid, 1 invalid, 2 the package cannot be read (or would be read from outside itself).
+Exit codes: 0 valid, 1 invalid, 2 the package cannot be read (or would be read from outside itself),
+130 interrupted (Ctrl-C: validation writes nothing, so nothing is left half done).
 """
 import argparse
 import sys
@@ -25,6 +26,9 @@ def main(argv=None):
     except (PackageError, OSError) as err:
         print(f"error: cannot read the package: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: the package was not validated; nothing was written", file=sys.stderr)
+        return 130
     print(json_report(problems) if args.json else text_report(problems))
     return 1 if problems else 0
 

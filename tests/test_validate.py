@@ -242,3 +242,11 @@ def test_cli_unreadable_descriptor_exits_2(tmp_path, capsys, content):
 def test_cli_resolves_files_relative_to_the_descriptor(package_copy, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path.parent)
     assert validate_cli.main([str(package_copy.relative_to(tmp_path.parent))]) == 0
+
+
+def test_an_interrupted_validation_says_so_in_one_line_and_exits_130(monkeypatch, capsys):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(validate_cli, "validate_spec", interrupted)
+    assert validate_cli.main([]) == 130
+    assert capsys.readouterr().err == "interrupted: the package was not validated; nothing was written\n"
