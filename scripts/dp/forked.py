@@ -13,6 +13,7 @@ import pickle
 import select
 import signal
 import sys
+import threading
 import time
 from contextlib import contextmanager
 
@@ -57,9 +58,7 @@ class Forked:
         parent = os.getpid()
         read_end, write_end = os.pipe()
         self._read_end = read_end  # from here on, cancel() closes it
-        # Held back until the child has let go of the parent's handlers, and the parent knows its child.
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-        try:
+        with _stop_signals_held() as (mask, ignored):
             try:
                 pid = os.fork()
             except OSError:
@@ -67,12 +66,10 @@ class Forked:
                 raise
             if pid == 0:  # the child: it never returns from here
                 os.close(read_end)
-                _answer_and_exit(*self._work, write_end, parent, mask)
+                _answer_and_exit(*self._work, write_end, parent, mask, ignored)
             os.close(write_end)
             self._pid = pid
             started.append(self)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def answer(self):
         """The value of function(*args); ChildFailed if a child could not give it."""
@@ -165,7 +162,34 @@ def cores():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _answer_and_exit(function, args, write_end, parent, mask):
+@contextmanager
+def _stop_signals_held():
+    """Hold the stop signals back until the block ends, then let them act as they would have.
+
+    The block forks, and learns and records its child: a signal handled in between (a Ctrl-C as
+    KeyboardInterrupt) would lose the child. This thread blocks them; another thread of the
+    process may still take one, so in the main thread, where Python runs its handlers, each is
+    only noted until the end. Yields the mask to restore in a child, and the signals ignored here.
+    """
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    ignored = {stop for stop in STOP_SIGNALS if signal.getsignal(stop) == signal.SIG_IGN}
+    noted, handlers = [], {}
+    if threading.current_thread() is threading.main_thread():
+        handlers = {stop: signal.getsignal(stop) for stop in STOP_SIGNALS}
+        handlers = {stop: handler for stop, handler in handlers.items() if handler is not None}  # None: set outside Python
+        for stop in handlers:
+            signal.signal(stop, lambda number, frame: noted.append(number))
+    try:
+        yield mask, ignored
+    finally:
+        for stop, handler in handlers.items():
+            signal.signal(stop, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for number in noted:
+            signal.raise_signal(number)
+
+
+def _answer_and_exit(function, args, write_end, parent, mask, ignored):
     status = 1
     try:
         # A collection would write to every object this child shares with its parent, and so copy
@@ -173,8 +197,7 @@ def _answer_and_exit(function, args, write_end, parent, mask):
         gc.freeze()
         gc.disable()
         for stop in STOP_SIGNALS:  # a handler of the parent's (a release undoing itself) must never run in a child
-            if callable(signal.getsignal(stop)):  # an ignored signal stays ignored
-                signal.signal(stop, signal.SIG_DFL)
+            signal.signal(stop, signal.SIG_IGN if stop in ignored else signal.SIG_DFL)  # an ignored one stays ignored
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         _die_with(parent)
         try:
