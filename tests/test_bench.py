@@ -16,9 +16,8 @@ def test_bench_prints_both_variants_and_their_summary_lines_with_the_same_verdic
     assert not list(tmp_path.iterdir())  # each synthetic package is removed once measured
 
 
-def quote_check_cpu_seconds(descriptor_path, monkeypatch, runs=5):
-    """The least CPU seconds, over runs, of the verbatim-quote and coverage checks on a package,
-    given the context and source texts that validating it hands them, all in this process."""
+def quote_check_inputs(descriptor_path, monkeypatch):
+    """The context and source texts that validating a package hands the verbatim-quote and coverage checks."""
     seen = {}
     start_search = provenance.searching
 
@@ -29,17 +28,24 @@ def quote_check_cpu_seconds(descriptor_path, monkeypatch, runs=5):
     with monkeypatch.context() as patch:
         patch.setattr(provenance, "searching", capture)
         assert [p.rule for p in validate_package(descriptor_path) if p.resource != "metrics"] == []
-    times = []
+    return seen["context"], seen["texts"]
+
+
+def least_cpu_seconds(inputs, monkeypatch, runs=15):
+    """For each (context, texts), the least CPU seconds of the checks over runs, the packages taking
+    turns so that a busy moment of the machine falls on both, all in this process."""
+    times = [[] for _ in inputs]
     with monkeypatch.context() as patch:
         patch.setattr(provenance, "FORK_FROM_CHARS", float("inf"))  # no forked child, whose time this clock would not see
         for _ in range(runs):
-            start = time.process_time()
-            provenance.quote_search_problems(seen["context"], seen["texts"])
-            times.append(time.process_time() - start)
-    return min(times)
+            for (context, texts), taken in zip(inputs, times):
+                start = time.process_time()
+                provenance.quote_search_problems(context, texts)
+                taken.append(time.process_time() - start)
+    return [min(taken) for taken in times]
 
 
 def test_doubling_distinct_quotes_at_most_triples_the_coverage_and_quote_checks(tmp_path, monkeypatch):
-    small, large = (quote_check_cpu_seconds(build_package(rows, tmp_path / str(rows), "distinct"), monkeypatch)
-                    for rows in (2_000, 4_000))
+    inputs = [quote_check_inputs(build_package(rows, tmp_path / str(rows), "distinct"), monkeypatch) for rows in (2_000, 4_000)]
+    small, large = least_cpu_seconds(inputs, monkeypatch)
     assert large <= 3 * small, f"2,000 rows: {small:.3f} CPU-s, 4,000 rows: {large:.3f} CPU-s ({large / small:.1f}x)"
