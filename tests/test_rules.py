@@ -594,8 +594,8 @@ def test_a_date_basis_or_an_archived_copy_that_disagrees_says_what_is_expected(e
 def test_the_quote_search_is_made_again_for_other_texts_of_the_same_package():
     context, _ = in_process_context([])
     texts, _ = provenance._source_texts(context)
-    assert provenance.verbatim_problems(context, texts) == []
-    found = provenance.verbatim_problems(context, {source: "" for source in texts})
+    assert provenance.quote_search_problems(context, texts, coverage=False)[0] == []
+    found = provenance.quote_search_problems(context, {source: "" for source in texts}, coverage=False)[0]
     quoted = sum(len(table.text) for table in context.tables.values() if "quote" in table.text.columns)
     assert {p.rule for p in found} == {"quote-verbatim"} and len(found) == quoted
 

@@ -109,8 +109,10 @@ class Forked:
                     return b"".join(chunks)
                 chunks.append(chunk)
                 since = time.monotonic()
-            elif _cpu_ticks(self._pid) != cpu:
-                cpu, since = _cpu_ticks(self._pid), time.monotonic()
+                continue
+            ticks = _cpu_ticks(self._pid)
+            if ticks != cpu:
+                cpu, since = ticks, time.monotonic()
             elif time.monotonic() - since > STALL_SECONDS:
                 raise ChildFailed(f"the child process did no work for {STALL_SECONDS:g} s and was stopped")
 
@@ -175,8 +177,7 @@ def _stop_signals_held():
     ignored = {stop for stop in STOP_SIGNALS if signal.getsignal(stop) == signal.SIG_IGN}
     noted, handlers = [], {}
     if threading.current_thread() is threading.main_thread():
-        handlers = {stop: signal.getsignal(stop) for stop in STOP_SIGNALS}
-        handlers = {stop: handler for stop, handler in handlers.items() if handler is not None}  # None: set outside Python
+        handlers = {stop: handler for stop in STOP_SIGNALS if (handler := signal.getsignal(stop)) is not None}  # None: set outside Python
         for stop in handlers:
             signal.signal(stop, lambda number, frame: noted.append(number))
     try:

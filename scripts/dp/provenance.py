@@ -7,6 +7,8 @@
 - A date written in a quote agrees with the row's date, and with how the row says it is known.
 - Every figure and date in the source lies inside some quote of metrics, events or exclusions.
 """
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
@@ -124,19 +126,18 @@ def searched_problems(context, searches):
     return verbatim, [problem for _, uncovered in answers for problem in uncovered]
 
 
-def quote_search_problems(context, texts, coverage=True):
-    """(quote-verbatim problems, coverage problems): every quote in its source, every figure of a source in a quote."""
+@contextmanager
+def searches_started(context, texts, coverage=True):
+    """The searches of the sources, under way (forked when there are several shares) until the block ends."""
     calls = searching(context, texts, coverage)
     with forked.forked_all(calls, fork=len(calls) > 1) as searches:
+        yield searches
+
+
+def quote_search_problems(context, texts, coverage=True):
+    """(quote-verbatim problems, coverage problems): every quote in its source, every figure of a source in a quote."""
+    with searches_started(context, texts, coverage) as searches:
         return searched_problems(context, searches)
-
-
-def verbatim_problems(context, texts):
-    return quote_search_problems(context, texts, coverage=False)[0]
-
-
-def coverage_problems(context, texts):
-    return quote_search_problems(context, texts)[1]
 
 
 def _per_quote(table, describe, columns):
@@ -248,8 +249,7 @@ def _coverage_problems(source_id, text, search):
 def problems(context):
     texts, found = _source_texts(context)
     # Coverage waits until every table is read: the quotes of an unread one are unknown, so every figure they cover would be reported.
-    calls = searching(context, texts, coverage=not _unread_tables(context))
-    with forked.forked_all(calls, fork=len(calls) > 1) as searches:  # the sources are searched while the quotes are read
+    with searches_started(context, texts, coverage=not _unread_tables(context)) as searches:  # while the quotes are read
         tables = context.tables
         quoted = metric_quote_problems(tables["metrics"]) if "metrics" in tables else []
         quoted += event_date_problems(tables["events"]) if "events" in tables else []

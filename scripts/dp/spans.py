@@ -18,8 +18,8 @@ class QuoteSpans:
     def __init__(self, text, quotes):
         patterns = list(dict.fromkeys(quote for quote in quotes if quote))  # the automaton refuses an empty pattern
         # The non-contiguous automaton is the quickest to build, and building is most of the work here.
-        automaton = ahocorasick_rs.AhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.NoncontiguousNFA) if patterns else None
-        matches = automaton.find_matches_as_indexes(text, overlapping=True) if patterns else []
+        matches = ahocorasick_rs.AhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.NoncontiguousNFA).find_matches_as_indexes(
+            text, overlapping=True) if patterns else []
         found = np.array(matches, dtype=np.int64).reshape(-1, 3)
         order = np.argsort(found[:, 1], kind="stable")
         self.found = {patterns[i] for i in np.unique(found[:, 0])}
