@@ -7,6 +7,7 @@ import sys
 import textwrap
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -28,6 +29,33 @@ def gone(pid, within=5.0):
             return True
         time.sleep(0.02)
     return False
+
+
+def assert_waited_for(pid):
+    """pid is no child of this process any more: it was waited for, so no zombie is left either."""
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+@contextmanager
+def handled(number, handler):
+    """Signal number goes to handler while the block runs."""
+    previous = signal.signal(number, handler)
+    try:
+        yield
+    finally:
+        signal.signal(number, previous)
+
+
+@contextmanager
+def alarm(seconds, handler):
+    """handler runs once, seconds into the block, unless the block has ended."""
+    with handled(signal.SIGALRM, handler):
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def pid_and_value(value):
@@ -89,8 +117,7 @@ def test_leaving_the_block_kills_a_child_whose_answer_was_not_taken():
             raise RuntimeError("the parent failed")
     assert all(pids) and time.monotonic() - start < 10
     for pid in pids:
-        with pytest.raises(ChildProcessError):  # already waited for: no zombie is left either
-            os.waitpid(pid, os.WNOHANG)
+        assert_waited_for(pid)
 
 
 def test_every_answer_of_several_children_comes_back_in_order():
@@ -123,14 +150,11 @@ def test_a_child_dies_with_its_parent(tmp_path):
 
 def test_a_signal_handler_of_the_parent_never_runs_in_a_child(tmp_path):
     ran = tmp_path / "handler-ran"
-    previous = signal.signal(signal.SIGTERM, lambda *_: ran.write_text("ran"))
-    try:
+    with handled(signal.SIGTERM, lambda *_: ran.write_text("ran")):
         with forked.Forked(sleep_and_tell, 60) as call:
             os.kill(call._pid, signal.SIGTERM)
             with pytest.raises(forked.ChildFailed, match="killed by signal SIGTERM"):
                 call.answer()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     assert not ran.exists()
 
 
@@ -141,18 +165,11 @@ def test_an_answer_cut_short_is_an_error_that_says_so(monkeypatch):
 
 
 def test_an_interrupt_while_waiting_for_the_answer_is_raised_as_it_is_and_leaves_no_child():
-    previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0.2)
-        with pytest.raises(KeyboardInterrupt):
-            with forked.Forked(sleep_and_tell, 60) as call:
-                pid = call._pid
-                call.answer()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+    with alarm(0.2, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt())), pytest.raises(KeyboardInterrupt):
+        with forked.Forked(sleep_and_tell, 60) as call:
+            pid = call._pid
+            call.answer()
+    assert_waited_for(pid)
 
 
 def test_an_interrupt_held_back_across_the_fork_leaves_no_child(monkeypatch):
@@ -176,26 +193,18 @@ def test_an_interrupt_held_back_across_the_fork_leaves_no_child(monkeypatch):
                 pass
     finally:
         other_thread_waits.set()
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pids[0], os.WNOHANG)
+    assert_waited_for(pids[0])
 
 
 def test_where_sigchld_is_ignored_the_work_runs_here():
-    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    try:
+    with handled(signal.SIGCHLD, signal.SIG_IGN):
         assert forked.Forked(pid_and_value, 6).answer() == (os.getpid(), 6)
-    finally:
-        signal.signal(signal.SIGCHLD, previous)
 
 
 def test_a_signal_the_parent_ignores_stays_ignored_in_a_child():
-    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    try:
-        with forked.Forked(sleep_and_tell, 0.5) as call:
-            os.kill(call._pid, signal.SIGHUP)
-            assert call.answer() == "slept"
-    finally:
-        signal.signal(signal.SIGHUP, previous)
+    with handled(signal.SIGHUP, signal.SIG_IGN), forked.Forked(sleep_and_tell, 0.5) as call:
+        os.kill(call._pid, signal.SIGHUP)
+        assert call.answer() == "slept"
 
 
 def stuck():
@@ -207,17 +216,11 @@ def stuck():
 def test_a_child_that_is_stuck_is_stopped_and_named(monkeypatch):
     monkeypatch.setattr(forked, "POLL_SECONDS", 0.05)
     monkeypatch.setattr(forked, "STALL_SECONDS", 0.5)
-    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("still waiting for a stuck child after 20 s"))
-    signal.setitimer(signal.ITIMER_REAL, 20)
-    try:
+    with alarm(20, lambda *_: pytest.fail("still waiting for a stuck child after 20 s")):
         with forked.Forked(stuck) as call, pytest.raises(forked.ChildFailed, match="did no work for 0.5 s and was stopped"):
             pid = call._pid
             call.answer()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+    assert_waited_for(pid)
 
 
 def busy(seconds):
@@ -248,8 +251,7 @@ def test_an_interrupt_right_after_a_child_is_started_leaves_no_child(monkeypatch
         with forked.forked_all([(sleep_and_tell, 60)]):
             pass
     assert built[0]
-    with pytest.raises(ChildProcessError):
-        os.waitpid(built[0], os.WNOHANG)
+    assert_waited_for(built[0])
 
 
 def test_an_answer_of_many_megabytes_comes_back_whole():
