@@ -15,7 +15,7 @@ import test_hostile
 import test_release_interrupted
 import test_structural_differential
 import test_validate
-from dp import figures, provenance, semantics, validate
+from dp import figures, pandera_schema, provenance, semantics, validate
 from dp.pandera_schema import constraint_checks
 from dp.report import Problem
 from dp import rules
@@ -83,6 +83,24 @@ def test_a_check_that_raises_is_reported_by_name(package_copy, monkeypatch, modu
     found = [p for p in problems_of(package_copy) if p.rule == "internal-error"]
     assert found, "the raising check must be reported"
     assert {f"the {check} check could not run (RuntimeError: a bug inside the rule)" in p.message for p in found} == {True}
+
+
+def test_a_constraint_check_that_raises_inside_pandera_is_reported_not_passed(package_copy, monkeypatch):
+    # pandera's lazy mode records a check that raised as a failure case with no row: dropped, every row would pass.
+    monkeypatch.setattr(pandera_schema, "matches_pattern", lambda column, pattern: raising(column))
+    found = {(p.resource, p.field): p.message for p in problems_of(package_copy) if p.rule == "internal-error"}
+    assert {("metrics", "period_start"), ("events", "id")} <= found.keys()
+    assert found["metrics", "period_start"] == ('the pattern constraint on period_start could not be checked '
+                                                '(RuntimeError("a bug inside the rule")); no row of metrics is known to obey it')
+
+
+@pytest.mark.parametrize("expected", ["Int64", "string"])
+def test_a_constraint_failure_that_is_no_table_schema_rule_is_reported_not_passed(package_copy, monkeypatch, expected):
+    # pandera expects another dtype than the one the column was typed to (string: our WholeColumnString
+    # still tells a column of numbers from one of text): pandera fails the column, and the gate says so.
+    monkeypatch.setattr(pandera_schema, "PANDAS_DTYPES", dict(pandera_schema.PANDAS_DTYPES, number=expected))
+    found = {(p.resource, p.field) for p in problems_of(package_copy) if p.rule == "internal-error"}
+    assert ("metrics", "value") in found
 
 
 def test_a_reader_that_raises_is_reported_for_its_resource(package_copy, monkeypatch):

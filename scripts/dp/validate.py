@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.errors
-from frictionless import Package, Resource
+from frictionless import FrictionlessException, Package, Resource
 
 from dp import provenance, releases, safety, semantics, structure
 from dp.package import PackageError, sha256_bytes
@@ -145,13 +145,13 @@ def header_problems(resource, root, schema):
     # run through Python's backtracking re), and it must not dereference any dialect or profile.
     names_only = {"fields": [{"name": field["name"]} for field in schema["fields"]]}
     entry = {"name": resource["name"], "path": resource["path"], "scheme": "file", "format": "csv", "encoding": "utf-8"}
-    report = Resource(dict(entry, schema=names_only), basepath=str(root)).validate(limit_rows=1)
-    return [
-        Problem(resource["name"], error.type, error.message, field=getattr(error, "field_name", None))
-        for task in report.tasks
-        for error in task.errors
-        if getattr(error, "row_number", None) is None and error.type not in ("hash-count", "byte-count")
-    ]
+    # Opened, not validated: its header's errors are the ones validate() reports, without its report machinery.
+    try:
+        with Resource(dict(entry, schema=names_only), basepath=str(root)) as table:
+            errors = table.header.errors
+    except FrictionlessException as err:
+        errors = [err.error]
+    return [Problem(resource["name"], error.type, error.message, field=getattr(error, "field_name", None)) for error in errors]
 
 
 def type_problems(table, unparsable):
@@ -182,10 +182,14 @@ def constraint_problems(table):
         return []
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    problems, failed, repeated = [], set(), set()
+    problems, failed, repeated, unjudged = [], set(), set(), {}
     fields = fields_by_name(table.schema)
     for case in cases.itertuples(index=False):
-        if pd.isna(case.index) or case.column not in fields:
+        rule = _constraint_rule(fields.get(case.column), case.check, case.check_number)
+        if pd.isna(case.index) or rule is None:
+            # A check that raised (pandera's lazy mode records it as a case with no row), or a failure
+            # that is no constraint of the Table Schema: the gate fails closed, never open.
+            unjudged.setdefault((case.column, rule or case.check), case.failure_case)
             continue
         index, name = int(case.index), case.column
         if case.check == "multiple_fields_uniqueness":  # a primary key of several fields: one problem per row
@@ -193,7 +197,6 @@ def constraint_problems(table):
             continue
         if table.is_bad(index, name) or (index, name) in failed:
             continue
-        rule = _constraint_rule(fields[name], case.check, case.check_number)
         problems.append(table.problem(index, name, rule, _constraint_message(table, fields[name], rule, index)))
         failed.add((index, name))
     key = primary_key(table.schema)
@@ -204,15 +207,28 @@ def constraint_problems(table):
         failed |= {(index, name) for name in key}
     for name in {name for _, name in failed}:
         table.mark_bad(name, table.text.index.isin([index for index, field in failed if field == name]))
+    for (name, rule), error in unjudged.items():
+        problems.append(Problem(table.name, "internal-error", f"the {rule} constraint on {name} could not be checked "
+                                f"({error}); no row of {table.name} is known to obey it", field=name if name in fields else None))
+        if name in fields:
+            table.mark_bad(name, np.ones(len(table.text), dtype=bool))
     return problems
 
 
 def _constraint_rule(field, check, check_number):
+    """The Table Schema constraint a pandera check of field stands for; None for any other check."""
+    if check == "multiple_fields_uniqueness":
+        return "primaryKey"
+    if field is None:
+        return None
     if check == "not_nullable":
         return "required"
     if check == "field_uniqueness":
         return "unique"
-    return constraint_checks(field)[int(check_number)][0]
+    checks = constraint_checks(field)
+    if pd.isna(check_number) or not 0 <= int(check_number) < len(checks) or str(check).partition("(")[0] != checks[int(check_number)][1].name:
+        return None
+    return checks[int(check_number)][0]
 
 
 def _constraint_message(table, field, rule, index):
