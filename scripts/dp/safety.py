@@ -84,7 +84,8 @@ def _short(value, limit=80):
 def injection_problems(tables):
     columns = [(table, field["name"]) for table in tables.values() for field in table.schema["fields"]
                if field.get("type", "string") == "string" and field["name"] in table.text.columns]
-    risky = in_parallel(lambda column: column[0].text[column[1]].str.match(FORMULA_PATTERN), columns)
+    risky = in_parallel(lambda column: column[0].text[column[1]].str.match(FORMULA_PATTERN), columns,
+                        max((len(table.text) for table in tables.values()), default=0))
     problems = []
     for (table, name), mask in zip(columns, risky):
         column = table.text[name]

@@ -173,14 +173,22 @@ def parse_column(text, field, schema):
 def typed_frame(text_frame, schema):
     """The typed frame of a text frame, and {field name: mask of cells that do not parse}."""
     fields = [field for field in schema["fields"] if field["name"] in text_frame.columns]
-    parsed = in_parallel(lambda field: parse_column(text_frame[field["name"]], field, schema), fields)
+    parsed = in_parallel(lambda field: parse_column(text_frame[field["name"]], field, schema), fields, len(text_frame))
     typed = {field["name"]: values for field, (values, _) in zip(fields, parsed)}
     unparsable = {field["name"]: bad for field, (_, bad) in zip(fields, parsed)}
     return pd.DataFrame(typed, index=text_frame.index), unparsable
 
 
-def in_parallel(function, items):
-    """[function(item) for item in items], on every core: pyarrow's kernels release the GIL."""
+# Below this many rows, handing columns to threads costs more than it saves: typing the real
+# metrics.csv (12 rows) took 18.2 ms on threads and 13.5 ms in turn; at 2,000 rows, 30.7 and 38.0 ms.
+PARALLEL_FROM_ROWS = 1_000
+
+
+def in_parallel(function, items, rows):
+    """[function(item) for item in items], on every core when the items hold many rows (rows, the
+    most any of them holds): pyarrow's kernels release the GIL."""
+    if rows < PARALLEL_FROM_ROWS:
+        return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return list(pool.map(function, items))
 
