@@ -19,21 +19,25 @@ _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(PRELOAD)
 
 
-def _run(script, args, cwd, env, out_path, err_path, prepare):
+def _run(script, args, cwd, env, out_path, err_path, prepare, module):
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
     for fd, path in ((1, out_path), (2, err_path)):
         os.dup2(os.open(path, os.O_WRONLY | os.O_TRUNC), fd)
-    sys.path.insert(0, os.path.dirname(script))  # as `python scripts/x.py` puts scripts/ first
     sys.argv = [script, *args]
     if prepare is not None:
         prepare()
-    runpy.run_path(script, run_name="__main__")
+    if module:
+        runpy.run_module(script, run_name="__main__", alter_sys=True)
+    else:
+        sys.path.insert(0, os.path.dirname(script))  # as `python scripts/x.py` puts scripts/ first
+        runpy.run_path(script, run_name="__main__")
 
 
-def run(script, *args, cwd, env=None, prepare=None):
-    """subprocess.run([python, script, *args], cwd=cwd, capture_output=True, text=True), forked.
+def run(script, *args, cwd, env=None, prepare=None, module=False):
+    """subprocess.run([python, script, *args], cwd=cwd, capture_output=True, text=True), forked;
+    with module=True, `python -m script ARGS` (scripts/ is on the path).
 
     prepare, a picklable callable (a module-level function or a functools.partial of one), runs
     in the new process before the script.
@@ -44,7 +48,7 @@ def run(script, *args, cwd, env=None, prepare=None):
         for path in (out_path, err_path):
             open(path, "wb").close()
         process = _context.Process(target=_run, args=(str(script), args, str(cwd), dict(os.environ if env is None else env),
-                                                      out_path, err_path, prepare))
+                                                      out_path, err_path, prepare, module))
         process.start()
         process.join(TIMEOUT_S)
         if process.exitcode is None:
