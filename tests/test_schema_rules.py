@@ -34,6 +34,16 @@ def test_dates_become_datetimes_and_optional_numbers_stay_nullable():
     assert typed["value"].isna().sum() == 1 and str(typed["value"].dtype) == "Float64"
 
 
+@pytest.mark.parametrize("column", [pd.Series(["a", "b"], dtype=object), pd.Series([1, 2], dtype=object),
+                                    pd.Series([1.5, 2.0], dtype="Float64"), pd.Series(["a", "b"], dtype="category")],
+                         ids=["object text", "object numbers", "Float64", "category"])
+def test_a_string_field_takes_a_column_of_the_string_dtype_only(column):
+    table = {"fields": [{"name": "s", "type": "string"}]}
+    to_pandera(table).validate(pd.DataFrame({"s": column.astype("string")}))
+    with pytest.raises(pandera.errors.SchemaError, match="to have type"):
+        to_pandera(table).validate(pd.DataFrame({"s": column}))
+
+
 def test_integers_are_nullable_when_not_required():
     table = {"fields": [{"name": "n", "type": "integer"}], "missingValues": [""]}
     typed, _ = typed_frame(pd.DataFrame({"n": ["1", ""]}), table)

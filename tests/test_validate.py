@@ -174,6 +174,17 @@ def test_missing_extra_or_reordered_columns_are_caught(package_copy, change, rul
     assert ("metrics", rule) in {(p.resource, p.rule) for p in found}, [p.line() for p in found]
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_a_file_with_another_delimiter_has_its_header_reported(package_copy, delimiter):
+    # No dialect says so: the file is read with commas, as the gate reads it, not with a delimiter guessed from it.
+    path = package_copy.parent / "data" / "places.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", delimiter), encoding="utf-8")
+    refresh(package_copy)
+    found = {(p.resource, p.rule) for p in problems_of(package_copy)}
+    assert {("places", "incorrect-label"), ("places", "missing-label")} <= found
+    assert ("places", "internal-error") not in found
+
+
 @pytest.mark.parametrize("path", ["../data/metrics.csv", "/etc/hostname", "https://example.org/metrics.csv", "data/../../x.csv"])
 def test_a_path_outside_the_package_is_refused(package_copy, path):
     edit_descriptor(package_copy, lambda d: d["resources"][3].update(path=path))

@@ -9,7 +9,7 @@ import sys
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.engines import pandas_engine
+from pandera.engines import numpy_engine, pandas_engine
 
 from dp.tableschema import PANDAS_DTYPES, is_required, is_unique, matches_pattern, primary_key
 
@@ -23,7 +23,9 @@ class WholeColumnString(pandas_engine.STRING):
     """
 
     def check(self, pandera_dtype, data_container=None):
-        return super().check(pandera_dtype)
+        # Without the cells, pandera would take any column of Python objects: dp.tableschema never
+        # types a string column so, so such a column is refused outright.
+        return super().check(pandera_dtype) and not isinstance(pandas_engine.Engine.dtype(pandera_dtype), numpy_engine.Object)
 
 
 def pandera_dtype(kind):

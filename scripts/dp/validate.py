@@ -144,7 +144,11 @@ def header_problems(resource, root, schema):
     # frictionless is given the field names alone: the rows' rules are ours (a schema pattern must not
     # run through Python's backtracking re), and it must not dereference any dialect or profile.
     names_only = {"fields": [{"name": field["name"]} for field in schema["fields"]]}
-    entry = {"name": resource["name"], "path": resource["path"], "scheme": "file", "format": "csv", "encoding": "utf-8"}
+    # The dialect the gate reads with (dp.structure refuses any other): frictionless would guess
+    # another delimiter from the file, and pass a header of one semicolon-separated cell.
+    dialect = {key: structure.READ_DIALECT[key][0] for key in ("delimiter", "quoteChar")}
+    entry = {"name": resource["name"], "path": resource["path"], "scheme": "file", "format": "csv", "encoding": "utf-8",
+             "dialect": dialect}
     # Opened, not validated: its header's errors are the ones validate() reports, without its report machinery.
     try:
         with Resource(dict(entry, schema=names_only), basepath=str(root)) as table:
