@@ -188,8 +188,9 @@ def constraint_problems(table):
         cases = errors.failure_cases
     problems, failed, repeated, unjudged = [], set(), set(), {}
     fields = fields_by_name(table.schema)
+    checks = {name: constraint_checks(field) for name, field in fields.items()}  # built once: a case is one row of one check
     for case in cases.itertuples(index=False):
-        rule = _constraint_rule(fields.get(case.column), case.check, case.check_number)
+        rule = _constraint_rule(checks.get(case.column), case.check, case.check_number)
         if pd.isna(case.index) or rule is None:
             # A check that raised (pandera's lazy mode records it as a case with no row), or a failure
             # that is no constraint of the Table Schema: the gate fails closed, never open.
@@ -219,17 +220,17 @@ def constraint_problems(table):
     return problems
 
 
-def _constraint_rule(field, check, check_number):
-    """The Table Schema constraint a pandera check of field stands for; None for any other check."""
+def _constraint_rule(checks, check, check_number):
+    """The Table Schema constraint a pandera check stands for, given its field's constraint_checks
+    (None: no field of the schema); None for any other check."""
     if check == "multiple_fields_uniqueness":
         return "primaryKey"
-    if field is None:
+    if checks is None:
         return None
     if check == "not_nullable":
         return "required"
     if check == "field_uniqueness":
         return "unique"
-    checks = constraint_checks(field)
     if pd.isna(check_number) or not 0 <= int(check_number) < len(checks) or str(check).partition("(")[0] != checks[int(check_number)][1].name:
         return None
     return checks[int(check_number)][0]
