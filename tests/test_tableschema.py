@@ -1,10 +1,12 @@
 """How the gate reads each cell as its Table Schema type, in-process: what parses, what is missing,
 and what is reported as not of its type."""
+import io
+
 import pandas as pd
 import pytest
 
 from dp.tableschema import (as_list, is_required, is_tabular, is_unique, isin, lookup, matches_pattern, pattern_error,
-                            primary_key, referenced_resource, typed_frame)
+                            primary_key, read_text_frame, referenced_resource, typed_frame)
 
 NA = pd.NA
 CELLS = {  # field: [(text, typed value or NA, not of its type)]
@@ -93,3 +95,26 @@ def test_what_is_a_table_and_which_table_a_foreign_key_names():
     assert referenced_resource({"reference": {"resource": "sources"}}, "metrics") == "sources"
     assert referenced_resource({"reference": {"resource": ""}}, "metrics") == "metrics"
     assert referenced_resource({}, "metrics") == "metrics"
+
+
+@pytest.mark.parametrize("data", [
+    b"a,b\n1,2\n", b"a,b\n1,2", b"a,b\n", b"a\n1\n", b"a,b\n,\n", b"a,b\nNA,null\n", b"a,b\n \t,x\n",
+    b"\xef\xbb\xbfa,b\n1,2\n", b"a,b\n\n1,2\n\n", b"\n\na,b\n1,2\n", b"a,b\r1,2\r", b"a,b\r\n1,2\r\n",
+    b'a,b\n"x\ny",2\n', b'a,b\n"1""",2\n', b"a,a\n1,2\n", b"a.1,a,a\n1,2,3\n", b"a,\n1,2\n", b",\n1,2\n", b"a,b,\n1,2,\n",
+], ids=repr)
+def test_the_text_reader_reads_a_csv_as_pandas_read_csv_with_its_pyarrow_engine(data):
+    expected = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8", engine="pyarrow")
+    read = read_text_frame(io.BytesIO(data))
+    pd.testing.assert_frame_equal(read, expected, check_exact=True)
+    assert list(read.dtypes) == list(expected.dtypes)
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"a,b\n1,2,3\n", "Expected 2 columns, got 3"),
+    (b"a,b\n1\n", "Expected 2 columns, got 1"),
+    (b"a,b\n\xff,2\n", "invalid UTF8 data"),
+    (b"", "Empty CSV file"),
+])
+def test_the_text_reader_refuses_what_is_no_csv_of_utf8_text_with_a_value_error(data, message):
+    with pytest.raises(ValueError, match=message):
+        read_text_frame(io.BytesIO(data))
