@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from dp.package import DEFAULT_DESCRIPTOR, PackageError, atomic_write, dump_json, read_json, refresh_integrity
+from dp.process_exit import exit_with
 
 
 def main(argv):
@@ -23,4 +24,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    exit_with(main(sys.argv[1:]))

@@ -13,6 +13,7 @@ import sys
 from dp.check import check_release
 from dp.package import DEFAULT_DESCRIPTOR, PackageError
 from dp.pandera_schema import leave_out_example_strategies
+from dp.process_exit import exit_with
 
 
 def main(argv=None):
@@ -36,4 +37,4 @@ def main(argv=None):
 
 if __name__ == "__main__":
     leave_out_example_strategies()
-    sys.exit(main())
+    exit_with(main())

@@ -5,11 +5,11 @@ Without --zip, a zip is built the way scripts/release.py builds it. Environments
 .compat/ (git-ignored). Exit codes: 0 every tool works on both, 1 a cell reads other than "works".
 """
 import argparse
-import sys
 import time
 
 from dp.compat import markdown, run_matrix
 from dp.package import DEFAULT_DESCRIPTOR
+from dp.process_exit import exit_with
 
 CACHE = DEFAULT_DESCRIPTOR.parent / ".compat"
 
@@ -31,4 +31,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

@@ -11,6 +11,7 @@ import sys
 
 from dp.diff import diff_snapshots, load_snapshot
 from dp.package import DEFAULT_DESCRIPTOR, PackageError
+from dp.process_exit import exit_with
 
 
 def main(argv=None):
@@ -32,4 +33,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

@@ -9,6 +9,7 @@ import sys
 from dp.chart import render_chart
 from dp.dictionary import render_dictionary
 from dp.package import DEFAULT_DESCRIPTOR, atomic_write
+from dp.process_exit import exit_with
 
 DOCS = DEFAULT_DESCRIPTOR.parent / "docs"
 DICTIONARY = DOCS / "data-dictionary.md"
@@ -42,4 +43,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

@@ -9,6 +9,7 @@ import sys
 from dp.export import ExportError, build_exports
 from dp.load import LoadError
 from dp.package import DEFAULT_DESCRIPTOR, PackageError
+from dp.process_exit import exit_with
 
 
 def main(argv=None):
@@ -30,4 +31,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

@@ -10,6 +10,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from dp.process_exit import exit_with
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".mutation" / "mutants" / "dp"
@@ -73,4 +74,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

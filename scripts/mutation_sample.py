@@ -10,6 +10,7 @@ import json
 import random
 import sys
 from pathlib import Path
+from dp.process_exit import exit_with
 
 RESULTS = Path(__file__).resolve().parents[1] / ".mutation" / "mutants" / "dp"
 
@@ -31,4 +32,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

@@ -15,6 +15,7 @@ from pathlib import Path
 from dp import journal
 from dp.package import DEFAULT_DESCRIPTOR, PackageError
 from dp.pandera_schema import leave_out_example_strategies
+from dp.process_exit import exit_with
 from dp.release import BUMPS, ReleaseRefused, carry_out, plan_release, plan_text, rebuild_dist, settle_interrupted
 
 SETTLE_HINT = "a release was cut off; run scripts/release.py again to finish or undo it"
@@ -69,4 +70,4 @@ def stop_state(pending):
 
 if __name__ == "__main__":
     leave_out_example_strategies()
-    sys.exit(main())
+    exit_with(main())

@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from dp.package import DEFAULT_DESCRIPTOR, PackageError
+from dp.process_exit import exit_with
 from dp.site.build import SiteError, build_site
 
 
@@ -28,4 +29,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

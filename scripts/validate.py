@@ -12,6 +12,7 @@ import sys
 from dp.check import validate_spec
 from dp.package import DEFAULT_DESCRIPTOR, PackageError
 from dp.pandera_schema import leave_out_example_strategies
+from dp.process_exit import exit_with
 from dp.report import json_report, text_report
 
 
@@ -35,4 +36,4 @@ def main(argv=None):
 
 if __name__ == "__main__":
     leave_out_example_strategies()
-    sys.exit(main())
+    exit_with(main())

@@ -1,6 +1,7 @@
 """The small shared parts, in-process: how a problem is reported, how a figure is worded, and how
 the package's JSON files are read and written."""
 import errno
+import gc
 import importlib
 import json
 import os
@@ -11,6 +12,7 @@ import pytest
 
 from dp.package import (MAX_JSON_DEPTH, PackageError, WriteError, atomic_write, dump_json, integrity_of, read_descriptor, read_json,
                         refresh_integrity, sha256_bytes)
+from dp.process_exit import exit_with
 from dp.report import LONGEST_MESSAGE, LONGEST_NAME, Problem, cut, json_report, text_report
 from dp.wording import amount, figure_text
 
@@ -139,3 +141,14 @@ def test_the_gate_keeps_pandera_from_importing_hypothesis_unless_it_is_imported_
         sys.modules.pop("hypothesis", None)
         if saved is not None:
             sys.modules["hypothesis"] = saved
+
+
+def test_a_command_line_exits_with_its_code_and_its_objects_frozen_for_the_collector():
+    assert gc.get_freeze_count() == 0
+    try:
+        with pytest.raises(SystemExit) as exited:
+            exit_with(3)
+        assert exited.value.code == 3
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

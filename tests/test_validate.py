@@ -1,6 +1,8 @@
 """The validation gate: each rule, broken on a copy of the real package, is named with its row and field."""
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -261,3 +263,13 @@ def test_an_interrupted_validation_says_so_in_one_line_and_exits_130(monkeypatch
     monkeypatch.setattr(validate_cli, "validate_spec", interrupted)
     assert validate_cli.main([]) == 130
     assert capsys.readouterr().err == "interrupted: the package was not validated; nothing was written\n"
+
+
+def test_the_command_line_ends_with_its_objects_frozen_for_the_collector():
+    # A process of its own, not a fork: Python's exit (atexit, the last collections) runs only there.
+    watch = ("import atexit, gc, runpy, sys; sys.path.insert(0, 'scripts'); sys.argv = ['scripts/validate.py']; "
+             "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0)); "
+             "runpy.run_path('scripts/validate.py', run_name='__main__')")
+    finished = subprocess.run([sys.executable, "-c", watch], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.splitlines()[-2:] == ["VALID: no problems found", "frozen at exit: True"]

@@ -197,10 +197,17 @@ def _run_command(command):
     """Wall and CPU seconds of a command, run to its end; it must succeed."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, capture_output=True, cwd=ROOT, check=True)
+    subprocess.run(command, capture_output=True, cwd=ROOT, check=True, env=_as_installed())
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def _as_installed():
+    """This environment, with Python's bytecode cache on (PYTHONDONTWRITEBYTECODE unset), as on a user's
+    machine: the libraries come compiled from their wheels, and our modules must not be compiled anew on
+    every run either (about 0.06 s of each run on the real package)."""
+    return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
 # Runs our command line on the real package, then prints, as its last line, the modules it imported and
@@ -215,12 +222,14 @@ except SystemExit:
 new = [name for name in sys.modules if name not in start and not name.startswith(("dp.", "__")) and name != "dp"]
 print(json.dumps({"imported": [n for n in new if sys.modules[n] is not None], "kept_out": [n for n in new if sys.modules[n] is None]}))
 """
-# Keeps out what our command line keeps out, then imports what it imports.
-IMPORT_EACH = """import importlib, json, sys
+# Keeps out what our command line keeps out, imports what it imports, then ends as it ends
+# (dp.process_exit): the objects frozen, so that the collector does not walk them at exit.
+IMPORT_EACH = """import gc, importlib, json, sys
 modules = json.loads(sys.argv[1])
 sys.modules.update(dict.fromkeys(modules["kept_out"]))
 for name in modules["imported"]:
     importlib.import_module(name)
+gc.freeze()
 """
 
 
@@ -239,6 +248,8 @@ def real_package(runs=5):
         "frictionless": [str(Path(sys.executable).parent / "frictionless"), "validate", "datapackage.json"],
         "imports_only": [sys.executable, "-c", IMPORT_EACH, json.dumps(modules_the_gate_imports())],
     }
+    for command in commands.values():  # untimed: writes our modules' bytecode cache, as a first run would
+        _run_command(command)
     samples = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
@@ -253,7 +264,7 @@ def real_package(runs=5):
 
 def in_child(*args):
     """Run `python -m dp.bench ARGS` in a fresh process and return what it prints, as JSON."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "scripts"))
+    env = dict(_as_installed(), PYTHONPATH=str(ROOT / "scripts"))
     result = subprocess.run([sys.executable, "-m", "dp.bench", *map(str, args)],
                             capture_output=True, text=True, env=env, check=True)
     return json.loads(result.stdout)
