@@ -63,7 +63,7 @@ def test_a_descriptor_frictionless_rejects_is_reported_on_datapackage_json(tiny)
 
 def test_a_header_that_differs_from_the_schema_is_reported_and_the_rows_left_unread(tiny):
     assert problems(tiny(data=b"id,n,x\na1,1,2\na1,y,3\n")) == [
-        ("t", "extra-label", None, "", 'There is an extra label "x" in header at position "3"')]
+        ("t", "extra-label", None, None, "column 3 is headed 'x', and the schema has 2 fields; delete the column or add a field for it")]
 
 
 def test_a_short_first_row_is_a_malformed_csv_not_a_header_problem(tiny):
@@ -114,4 +114,4 @@ def test_the_header_of_a_table_is_checked_whatever_its_file_is_called(tiny):
     descriptor = tiny(lambda d: d["resources"][0].update(path="t.txt"))
     (descriptor.parent / "t.txt").write_bytes(b"id,x\na1,1\n")
     assert problems(descriptor) == [
-        ("t", "incorrect-label", None, "n", 'Label "x" in field n at position "2" does not match the field name in the schema')]
+        ("t", "incorrect-label", None, "n", "the label 'x' of column 2 should be 'n', the schema's name for that field")]

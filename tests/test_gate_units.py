@@ -10,6 +10,7 @@ from dp import validate
 from dp.package import PackageError
 from dp.report import Problem
 from dp.source import folder_view
+from dp.tableschema import read_text_frame
 
 SCHEMA = {
     "fields": [
@@ -27,7 +28,8 @@ HEADER = b"id,n,x,d,flag,code\n"
 
 
 def table_of(data, schema=SCHEMA):
-    text, blank, numbers = validate.read_table(RESOURCE, data, schema)
+    header, (text, blank, numbers) = validate.read_problems(RESOURCE, data, schema)
+    assert header == []
     table, unparsable = validate.typed_table(RESOURCE, schema, text, numbers)
     return table, validate.blank_row_problems(table, blank) + validate.row_problems(table, unparsable)
 
@@ -146,7 +148,7 @@ def test_a_foreign_key_names_each_dangling_value_and_an_empty_key_is_no_referenc
                               {"fields": "ref", "reference": {"resource": "t", "fields": "id"}},
                               {"fields": ["ref", "other"], "reference": {"resource": "t", "fields": ["id", "code"]}},
                               {"fields": "ref", "reference": {"resource": "t", "fields": "nope"}}]}
-    text = validate.read_text_frame(io.BytesIO(b"id,ref,other\ns1,a001,a\ns2,a002,a\ns3,,\ns4,a001,b\n"))
+    text = read_text_frame(io.BytesIO(b"id,ref,other\ns1,a001,a\ns2,a002,a\ns3,,\ns4,a001,b\n"))
     source = validate.Table("s", {"name": "s"}, schema, text, text)
     assert found(validate.foreign_key_problems(source, {"t": target, "s": source})) == [
         ("s", "foreign-key", 3, "s2", "ref", "'a002' is not an id in t"),
@@ -167,12 +169,12 @@ def test_a_csv_the_reader_cannot_parse_is_named_and_a_too_long_row_says_why():
 def test_a_header_that_does_not_match_the_schema_stops_the_table(tmp_path):
     (tmp_path / "t.csv").write_bytes(b"id,n,extra\na001,1,2\n")
     schema = {"fields": [{"name": "id"}, {"name": "n", "type": "integer"}]}
-    problems, read = validate.read_problems(RESOURCE, tmp_path, (tmp_path / "t.csv").read_bytes(), schema)
+    problems, read = validate.read_problems(RESOURCE, (tmp_path / "t.csv").read_bytes(), schema)
     assert read is None and [p.rule for p in problems] == ["extra-label"]
     (tmp_path / "t.csv").write_bytes(b"id,n\na001,x\n\n")
-    problems, (text, blank, numbers) = validate.read_problems(RESOURCE, tmp_path, (tmp_path / "t.csv").read_bytes(), schema)
+    problems, (text, blank, numbers) = validate.read_problems(RESOURCE, (tmp_path / "t.csv").read_bytes(), schema)
     assert problems == [] and text.to_dict("list") == {"id": ["a001"], "n": ["x"]} and blank == [3]
-    assert validate.read_problems({"name": "b", "path": "b.txt"}, tmp_path, b"", schema) == ([], None)
+    assert validate.read_problems({"name": "b", "path": "b.txt"}, b"", schema) == ([], None)
 
 
 def test_bytes_not_utf8_are_reported_as_such_and_not_as_malformed(tmp_path):
@@ -224,7 +226,7 @@ def test_an_event_quote_that_failed_its_schema_is_not_read_for_its_date():
     from dp import provenance
     from dp.tableschema import typed_frame
     schema = {"fields": [{"name": "id"}, {"name": "quote"}, {"name": "date", "type": "date"}, {"name": "date_basis"}], "primaryKey": "id"}
-    text = validate.read_text_frame(io.BytesIO(b"id,quote,date,date_basis\n"
+    text = read_text_frame(io.BytesIO(b"id,quote,date,date_basis\n"
                                                b"e1,on March 5,2017-03-06,stated_day_inferred_year\n"
                                                b"e2,on March 5,2017-03-06,stated_day_inferred_year\n"))
     table = validate.Table("events", {"name": "events"}, schema, text, typed_frame(text, schema)[0])

@@ -104,14 +104,14 @@ def test_a_constraint_failure_that_is_no_table_schema_rule_is_reported_not_passe
 
 
 def test_a_reader_that_raises_is_reported_for_its_resource(package_copy, monkeypatch):
-    read_table = validate.read_table
+    read_problems = validate.read_problems
 
     def read_or_raise(resource, data, schema):
         if resource["name"] == "places":
             raise MemoryError("out of memory")
-        return read_table(resource, data, schema)
+        return read_problems(resource, data, schema)
 
-    monkeypatch.setattr(validate, "read_table", read_or_raise)
+    monkeypatch.setattr(validate, "read_problems", read_or_raise)
     found = problems_of(package_copy)
     # places is unread: the rules and foreign keys that need it wait; coverage waits for every table.
     assert [(p.resource, p.rule) for p in found] == [("places", "internal-error")]
@@ -130,7 +130,7 @@ def test_a_file_that_cannot_be_read_still_exits_2(package_copy, monkeypatch, cap
     def unreadable(resource, data, schema):
         raise PermissionError(f"{resource['path']}: permission denied")
 
-    monkeypatch.setattr(validate, "read_table", unreadable)
+    monkeypatch.setattr(validate, "read_problems", unreadable)
     assert validate_cli.main([str(package_copy)]) == 2
     assert "cannot read the package: data/sources.csv: permission denied" in capsys.readouterr().err
 
@@ -239,6 +239,7 @@ BREAKS = [
     ("package-error", lambda p: edit_descriptor(p, lambda d: d.update(licenses="public domain")),
      [("datapackage.json", "package-error", None, None, None)]),
     ("duplicate-label", replace_in("data/places.csv", "id,name,", "id,id,"), [("places", "duplicate-label", None, None, "name")]),
+    ("blank-label", replace_in("data/places.csv", ",note\n", ",\n"), [("places", "blank-label", None, None, "note")]),
     ("coverage", lambda p: delete_row(p, "exclusions", "x001"), [("sources", "coverage", None, SID, None)]),
     ("changelog-missing-version", lambda p: edit_descriptor(p, lambda d: d.update(version="99.0.0")),
      [("CHANGELOG.md", "changelog-missing-version", None, None, None)]),
@@ -299,7 +300,6 @@ BROKEN_ELSEWHERE = {
 DYNAMIC_RULE_SITES = {
     ("validate.py", "problem"): "Table.problem passes on the rule its caller names",
     ("validate.py", "descriptor_problems"): "frictionless's error type",
-    ("validate.py", "header_problems"): "frictionless's error type",
     ("validate.py", "constraint_problems"): "a Table Schema constraint, from _constraint_rule",
     ("semantics.py", "_run"): "a Rule's name",
     ("provenance.py", "_problems_where"): "the rule its caller names",
@@ -384,7 +384,8 @@ def test_the_catalogue_passes_on_only_the_frictionless_errors_not_tied_to_a_row(
 def test_in_the_catalogue_our_rules_stand_before_frictionless_errors_of_the_same_code():
     built = rules._catalogue()
     assert built.keys() == CATALOGUE.keys()
-    assert (built["byte-count"].origin, built["encoding"].origin, built["extra-label"].origin) == ("ours", "ours", "frictionless")
+    assert (built["byte-count"].origin, built["encoding"].origin, built["extra-label"].origin) == ("ours", "ours", "ours")
+    assert (built["package-error"].origin, built["extra-label"].title) == ("frictionless", "Extra label")
     assert built["missing-file"] == RuleInfo("missing-file", "structure", "Missing file", "a resource's path names no file in the package")
     assert built["archive-hash"].where == (("sources", "sha256"),) and built["same-unit"].category == "semantic"
 
@@ -431,7 +432,7 @@ def test_an_integer_beyond_int64_is_unparsable_and_its_neighbours_are_kept():
 
 
 # The same cell breaks, checked in-process on frames without copying files: the rules, keys and
-# provenance checks of validate_package, less frictionless's header check and the file checks.
+# provenance checks of validate_package, less the header check and the file checks.
 # About twenty times faster, so that mutation testing (make mutation) runs them first.
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))

@@ -1,11 +1,13 @@
 """The shape of a stranger's descriptor and Table Schemas, checked in-process before anything reads them:
 each refusal names its resource, field and rule, and says what is wrong in words a user can act on."""
+
 import pytest
+from frictionless import Resource
 
 from dp.report import Problem
 from dp.source import PackageView
-from dp.structure import (_short, dialect_problems, field_problems, file_problems, frictionless_view, key_problems,
-                          load_schema, named_resources, schema_problems)
+from dp.structure import (_short, dialect_problems, field_problems, file_problems, frictionless_view, header_labels,
+                          header_problems, key_problems, load_schema, named_resources, schema_problems)
 
 NAMES = {"metrics", "sources"}
 
@@ -275,3 +277,52 @@ def test_a_long_value_is_cut_in_a_message():
     assert _short("a" * 78) == repr("a" * 78)
     assert _short("a" * 79) == "'" + "a" * 79 + "…"
     assert _short([1]) == "[1]"
+
+
+FIELDS = [{"name": "id"}, {"name": "n"}, {"name": "note"}]
+
+
+@pytest.mark.parametrize("labels,expected", [
+    (["id", "n", "note"], []),
+    ([], []),  # no header at all: the reader reports the empty file
+    (["id", "n", "note", "x", ""], [
+        ("t", "extra-label", None, "column 4 is headed 'x', and the schema has 3 fields; delete the column or add a field for it"),
+        ("t", "extra-label", None, "column 5 is headed '', and the schema has 3 fields; delete the column or add a field for it")]),
+    (["id"], [("t", "missing-label", "n", "the header has no column 2 for field 'n'"),
+              ("t", "missing-label", "note", "the header has no column 3 for field 'note'")]),
+    (["id", "", "note"], [("t", "blank-label", "n", "the label of column 2 is blank; name it 'n'")]),
+    (["id", "id", "id"], [("t", "duplicate-label", "n", "the label 'id' of column 2 repeats column 1; name it 'n'"),
+                          ("t", "duplicate-label", "note", "the label 'id' of column 3 repeats column 1, 2; name it 'note'")]),
+    (["id", "note", "n"], [("t", "incorrect-label", "n", "the label 'note' of column 2 should be 'n', the schema's name for that field"),
+                           ("t", "incorrect-label", "note", "the label 'n' of column 3 should be 'note', the schema's name for that field")]),
+    (["ID", "n", "note"], [("t", "incorrect-label", "id", "the label 'ID' of column 1 should be 'id', the schema's name for that field")]),
+])
+def test_each_label_of_a_header_is_the_name_of_the_field_at_its_position(labels, expected):
+    assert problem_tuples(header_problems("t", labels, FIELDS)) == expected
+
+
+@pytest.mark.parametrize("data,labels", [
+    (b"id,n,note\r\n1,2,3\r\n", ["id", "n", "note"]),
+    (b"\n\r\n\nid,n\n1,2\n", ["id", "n"]),  # blank lines before the header, as the reader skips them
+    (b'"id","a, b","c\nd",""\n', ["id", "a, b", "c\nd", ""]),
+    (b"\xef\xbb\xbfid,n\n", ["id", "n"]),  # the byte order mark is reported on its own
+    (b"id;n;note\n1;2;3\n", ["id;n;note"]),  # read with commas, as the gate reads
+    (b"id,n", ["id", "n"]),
+    (b"", []),
+    (b"\n\n", []),
+    (b"id,n\xff\n", []),  # not UTF-8: the reader reports it
+    (b"id," + b"n" * 200_000 + b"\n", ["id", "n" * 200_000]),  # over the csv module's default limit
+])
+def test_the_labels_of_a_header_are_its_first_record_that_is_not_a_blank_line(data, labels):
+    assert header_labels(data) == labels
+
+
+@pytest.mark.parametrize("header", ["id,n,note", "id,n", "id,n,note,x", "id,,note", "id,id,note", "id,note,n", "n,id,x,y",
+                                    "id", "x,y,z", ",,", "id,n,n,n"])
+def test_a_header_has_the_problems_frictionless_finds_in_it(tmp_path, header):
+    # frictionless stays the reference: the same codes for the same header, in the same order.
+    (tmp_path / "t.csv").write_text(header + "\n" + ",".join(["1"] * len(header.split(","))) + "\n", encoding="utf-8")
+    with Resource({"name": "t", "path": "t.csv", "schema": {"fields": FIELDS}, "dialect": {"header": True}}, basepath=str(tmp_path)) as table:
+        theirs = [(error.type, error.field_name or None) for error in table.header.errors]
+    ours = [(problem.rule, problem.field) for problem in header_problems("t", header_labels((tmp_path / "t.csv").read_bytes()), FIELDS)]
+    assert ours == theirs

@@ -1,8 +1,8 @@
 """The catalogue of every rule the gate knows: the code a Problem names, and what it means.
 
 One row per code. The semantic rules are read from dp.semantics, where each is a Rule, so their
-wording lives in one place; the frictionless errors our descriptor and header checks pass on
-are read from frictionless's own catalogue. tests/test_rules.py holds this table to the code
+wording lives in one place; the frictionless errors our descriptor check passes on are read
+from frictionless's own catalogue. tests/test_rules.py holds this table to the code
 (no check may name a code that is not here) and to the tests (every code here has a break).
 """
 import inspect
@@ -22,7 +22,7 @@ class RuleInfo:
     title: str
     description: str
     where: tuple = ()  # the (resource, field) pairs it is tied to; empty when it applies to any
-    origin: str = "ours"  # or "frictionless": passed on from frictionless's validation of the descriptor or header
+    origin: str = "ours"  # or "frictionless": passed on from frictionless's validation of the descriptor
 
 
 _OURS = [
@@ -42,6 +42,12 @@ _OURS = [
     ("unsupported-dialect", "structure", "Unsupported dialect",
      "a dialect, format, encoding, compression or scheme other than the UTF-8 CSV the reader reads"),
     ("foreign-key-resource", "structure", "Foreign key resource", "a foreign key refers to a resource the package does not have"),
+    # the header, against the schema's fields in order; frictionless's codes for the same problems
+    ("extra-label", "structure", "Extra label", "the header has a column the schema has no field for"),
+    ("missing-label", "structure", "Missing label", "the header has no column for a field of the schema"),
+    ("blank-label", "structure", "Blank label", "a column of the header has no label"),
+    ("duplicate-label", "structure", "Duplicate label", "a label of the header repeats an earlier one"),
+    ("incorrect-label", "structure", "Incorrect label", "a label of the header is not the name the schema gives that column's field"),
     ("blank-row", "structure", "Blank row", "a CSV holds an empty line, which frictionless also rejects"),
     ("row-too-long", "structure", "Row too long", "a CSV row of about 1 MB or more, longer than the reader takes"),
     ("changelog-unreadable", "release", "Changelog unreadable", "CHANGELOG.md is not UTF-8 text"),
@@ -104,7 +110,7 @@ def _semantic_rules():
 
 
 def _frictionless_rules(taken):
-    """frictionless's error types our descriptor and header checks can pass on: those not tied to a row."""
+    """frictionless's error types our descriptor check can pass on: those not tied to a row."""
     found = {}
     for _, error in inspect.getmembers(frictionless.errors, inspect.isclass):
         code = getattr(error, "type", None)

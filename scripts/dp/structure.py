@@ -7,10 +7,13 @@ is checked here first, and a resource that fails is reported and then left unrea
 - every resource is an object with a name of its own;
 - a Table Schema has named fields of the types the gate parses (dp.tableschema), constraints
   of those types' value types, keys that name its fields, and patterns RE2 can run;
-- a dialect says nothing the CSV reader would ignore.
+- a dialect says nothing the CSV reader would ignore;
+- a file's header names the schema's fields, in order.
 References that would leave the package or the machine are dp.safety's.
 """
+import csv
 import datetime
+import io
 import json
 import math
 
@@ -257,3 +260,52 @@ def tabular(resources):
 def _short(value, limit=80):
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def header_problems(name, labels, fields):
+    """Each label of a table's header against the field the schema puts at its position.
+
+    The rules are frictionless's (its default, exact matching): extra-label, missing-label, and per
+    position blank-label, duplicate-label or incorrect-label. No label at all is no header problem:
+    the reader reports an empty file.
+    """
+    if not labels:
+        return []
+    names = [field["name"] for field in fields]
+    problems = [Problem(name, "extra-label", f"column {number} is headed {label!r}, and the schema has "
+                        f"{len(names)} field{'s' * (len(names) != 1)}; delete the column or add a field for it")
+                for number, label in enumerate(labels[len(names):], start=len(names) + 1)]
+    problems += [Problem(name, "missing-label", f"the header has no column {number} for field {field_name!r}", field=field_name)
+                 for number, field_name in enumerate(names[len(labels):], start=len(labels) + 1)]
+    for number, (label, field_name) in enumerate(zip(labels, names), start=1):
+        earlier = [position for position, seen in enumerate(labels[:number - 1], start=1) if seen == label]
+        if not label:
+            problems.append(Problem(name, "blank-label", f"the label of column {number} is blank; name it {field_name!r}", field=field_name))
+        elif earlier:
+            problems.append(Problem(name, "duplicate-label", f"the label {label!r} of column {number} repeats column "
+                                    f"{', '.join(map(str, earlier))}; name it {field_name!r}", field=field_name))
+        elif label != field_name:
+            problems.append(Problem(name, "incorrect-label", f"the label {label!r} of column {number} should be {field_name!r}, "
+                                    "the schema's name for that field", field=field_name))
+    return problems
+
+
+def header_labels(data):
+    """The labels of a CSV's header, as the csv module reads them in the dialect the gate reads: the
+    first record that is not a blank line. [] when there is none or it cannot be read (not UTF-8 in
+    its first 8 KB): the reader reports that.
+
+    For a file the reader refused, whose header may still be the reason (a semicolon-separated file).
+    """
+    allow_cells_as_long_as(data)
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    try:
+        return next((record for record in csv.reader(text, delimiter=READ_DIALECT["delimiter"][0],
+                                                       quotechar=READ_DIALECT["quoteChar"][0]) if record), [])
+    except (UnicodeDecodeError, csv.Error):
+        return []
+
+
+def allow_cells_as_long_as(data):
+    """Let the csv module read a cell as long as data: its default limit (128 KB) is no rule of the package."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(data)))

@@ -1,6 +1,6 @@
 """The validation gate: every rule, every failure, one report.
 
-frictionless checks what it does best (the descriptor and each file's header); the row rules of
+frictionless checks what it does best (the descriptor); the row rules of
 the Table Schemas run vectorised through pandas and pandera; then come the rules no Table
 Schema can express (dp.semantics), provenance and coverage (dp.provenance), safety
 (dp.safety) and the release record (dp.releases).
@@ -14,15 +14,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.errors
-from frictionless import FrictionlessException, Package, Resource
+from frictionless import Package
 
 from dp import provenance, releases, safety, semantics, structure
 from dp.package import PackageError, sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera, validate_lazily
 from dp.report import Problem
 from dp.source import as_view
-from dp.tableschema import (as_list, choose_allocator, fields_by_name, is_tabular, isin, primary_key, read_text_frame,
-                            referenced_resource, typed_frame)
+from dp.tableschema import (as_list, choose_allocator, fields_by_name, is_tabular, isin, primary_key, read_text_table,
+                            referenced_resource, text_frame, typed_frame)
 
 UTF8_BOM = b"\xef\xbb\xbf"
 BLANK_LINE = re.compile(rb"\n\r?\n|\r\r")
@@ -137,25 +137,6 @@ def utf8_problems(resource, path, data):
         return []
     except UnicodeDecodeError as err:
         return [Problem(resource["name"], "encoding", f"{path.name} is not UTF-8 at byte {err.start}")]
-
-
-def header_problems(resource, root, schema):
-    """Missing, extra, renamed, repeated or reordered columns, as frictionless sees them in the header."""
-    # frictionless is given the field names alone: the rows' rules are ours (a schema pattern must not
-    # run through Python's backtracking re), and it must not dereference any dialect or profile.
-    names_only = {"fields": [{"name": field["name"]} for field in schema["fields"]]}
-    # The dialect the gate reads with (dp.structure refuses any other): frictionless would guess
-    # another delimiter from the file, and pass a header of one semicolon-separated cell.
-    dialect = {key: structure.READ_DIALECT[key][0] for key in ("delimiter", "quoteChar")}
-    entry = {"name": resource["name"], "path": resource["path"], "scheme": "file", "format": "csv", "encoding": "utf-8",
-             "dialect": dialect}
-    # Opened, not validated: its header's errors are the ones validate() reports, without its report machinery.
-    try:
-        with Resource(dict(entry, schema=names_only), basepath=str(root)) as table:
-            errors = table.header.errors
-    except FrictionlessException as err:
-        errors = [err.error]
-    return [Problem(resource["name"], error.type, error.message, field=getattr(error, "field_name", None)) for error in errors]
 
 
 def type_problems(table, unparsable):
@@ -282,13 +263,6 @@ def _key_values(frame, fields):
     return values
 
 
-def read_table(resource, data, schema):
-    """Every cell as text, the numbers of the blank lines, and each row's number when they shift it."""
-    text = read_text_frame(io.BytesIO(data))
-    blank, numbers = blank_records(data, len(text))
-    return text, blank, numbers
-
-
 def typed_table(resource, schema, text, numbers):
     typed, unparsable = typed_frame(text, schema)
     return Table(resource["name"], resource, schema, text, typed, numbers=numbers), unparsable
@@ -318,7 +292,7 @@ def blank_records(data, rows):
 
 def _numbered_records(data):
     """(number, cells) of each CSV record of data, the header first and blank lines counted, as frictionless numbers rows."""
-    csv.field_size_limit(max(csv.field_size_limit(), len(data)))  # no cell is refused for its length
+    structure.allow_cells_as_long_as(data)
     return enumerate(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline="")), start=1)
 
 
@@ -357,7 +331,7 @@ def resource_problems(resource, view, schema):
     path = view.path(resource["path"])  # contained: nothing outside the package is read
     data = path.read_bytes()  # read once: hashed, then parsed
     problems = integrity_problems(resource, path, data)
-    found, read = read_problems(resource, view.root, data, schema)
+    found, read = read_problems(resource, data, schema)
     if read is None:
         encoding = utf8_problems(resource, path, data)
         if encoding:  # the reason the CSV could not be read, if it could not
@@ -369,17 +343,23 @@ def resource_problems(resource, view, schema):
     return problems + found + blank_row_problems(table, blank) + row_problems(table, unparsable), table
 
 
-def read_problems(resource, root, data, schema):
-    """Header problems of a tabular resource whose file holds data, and what read_table read, if it could."""
+def read_problems(resource, data, schema):
+    """(problems, (text, blank lines, row numbers)) of a tabular resource's file that holds data: its
+    header's problems, or what makes it no CSV, or every cell as text (None when it cannot be read)."""
     if not is_tabular(resource):
         return [], None
-    found = header_problems(resource, root, schema)
+    try:
+        table = read_text_table(io.BytesIO(data))
+    except ValueError as err:
+        # A header that is not the schema's may be why (another delimiter): it is what to fix first.
+        return structure.header_problems(resource["name"], structure.header_labels(data), schema["fields"]) or \
+            _unreadable_csv(resource, err, data), None
+    found = structure.header_problems(resource["name"], table.column_names, schema["fields"])
     if found:
         return found, None
-    try:
-        return [], read_table(resource, data, schema)
-    except ValueError as err:
-        return _unreadable_csv(resource, err, data), None
+    text = text_frame(table)
+    blank, numbers = blank_records(data, len(text))
+    return [], (text, blank, numbers)
 
 
 def _unreadable_csv(resource, err, data=b""):
