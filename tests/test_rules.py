@@ -94,6 +94,32 @@ def test_a_constraint_check_that_raises_inside_pandera_is_reported_not_passed(pa
                                                 '(RuntimeError("a bug inside the rule")); no row of metrics is known to obey it')
 
 
+def test_a_pandera_failure_that_names_no_cell_is_reported_not_passed(package_copy, monkeypatch):
+    # pandera's own unique counts repeated missing values, then drops them from its failure cases: places'
+    # iso3166_1_alpha3, empty for the cities, fails with no case left. The gate must not read that as a pass.
+    column_for = pandera_schema.column_for
+
+    def natively_unique(field, schema):
+        column = column_for(field, schema)
+        if field["name"] == "iso3166_1_alpha3":
+            column.unique, column.checks = True, [check for check in column.checks if check.name != "unique"]
+        return column
+
+    monkeypatch.setattr(pandera_schema, "column_for", natively_unique)
+    found = [p for p in problems_of(package_copy) if p.resource == "places"]
+    assert [(p.rule, p.field, p.message) for p in found] == [
+        ("internal-error", None, "pandera found places invalid (SERIES_CONTAINS_DUPLICATES) and named no cell; "
+                                 "no row of places is known to obey its schema")]
+
+
+def test_a_unique_field_may_leave_several_cells_empty_but_not_repeat_a_value(package_copy):
+    path = package_copy.parent / "data" / "places.csv"
+    path.write_bytes(path.read_bytes().replace(b"syria,Syria,country,SYR,", b"syria,Syria,country,IRQ,"))
+    refresh(package_copy)
+    assert [(p.resource, p.rule, p.row, p.field) for p in problems_of(package_copy) if p.resource == "places"] == [
+        ("places", "unique", 3, "iso3166_1_alpha3")]
+
+
 @pytest.mark.parametrize("expected", ["Int64", "string"])
 def test_a_constraint_failure_that_is_no_table_schema_rule_is_reported_not_passed(package_copy, monkeypatch, expected):
     # pandera expects another dtype than the one the column was typed to (string: our WholeColumnString
@@ -338,7 +364,7 @@ def test_every_rule_the_code_names_is_in_the_catalogue():
     assert named - CATALOGUE.keys() == set()
     assert dynamic <= DYNAMIC_RULE_SITES.keys(), "a new place names a rule with a variable: add its source here and check it"
     constraints = {"enum": ["a"], "minimum": 1, "maximum": 2, "pattern": "a", "minLength": 1, "maxLength": 2}
-    every_constraint = {rule for rule, _ in constraint_checks({"name": "x", "constraints": constraints})}
+    every_constraint = {rule for rule, _ in constraint_checks({"name": "x", "constraints": dict(constraints, unique=True)}, {})}
     assert every_constraint | {"required", "unique"} <= CATALOGUE.keys()
     assert {rule.name for rule in semantics.all_rules()} <= CATALOGUE.keys()
 

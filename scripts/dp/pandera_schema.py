@@ -47,13 +47,19 @@ def _bound(field, value):
     return pd.Timestamp(value) if field.get("type") == "date" else value
 
 
-def constraint_checks(field):
-    """(Table Schema constraint name, pandera check) for each constraint other than required/unique.
+def first_of_their_value(column):
+    """True for each value not seen in an earlier row: a Table Schema's unique, which takes no missing
+    value for a repeat (pandera drops them before a check, as it does not before its own unique)."""
+    return True if column.is_unique else ~column.duplicated(keep="first")
+
+
+def constraint_checks(field, schema):
+    """(Table Schema constraint name, pandera check) for each constraint of field other than required.
 
     pandera reports a failed check by its position in this list (failure_cases.check_number).
     """
     constraints = field.get("constraints", {})
-    checks = []
+    checks = [("unique", pa.Check(first_of_their_value, name="unique"))] if is_unique(field, schema) else []
     if "enum" in constraints:
         checks.append(("enum", pa.Check.isin(constraints["enum"])))
     if "minimum" in constraints:
@@ -72,10 +78,8 @@ def constraint_checks(field):
 def column_for(field, schema):
     return pa.Column(
         pandera_dtype(field.get("type", "string")),
-        checks=[check for _, check in constraint_checks(field)],
+        checks=[check for _, check in constraint_checks(field, schema)],
         nullable=not is_required(field, schema),
-        unique=is_unique(field, schema),
-        report_duplicates="exclude_first",
         required=True,
         name=field["name"],
     )

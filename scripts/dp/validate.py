@@ -166,10 +166,15 @@ def constraint_problems(table):
         validate_lazily(to_pandera(table.schema, table.name), table.typed)
         return []
     except pandera.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-    problems, failed, repeated, unjudged = [], set(), set(), {}
+        cases, reasons = errors.failure_cases, sorted({error.reason_code.name for error in errors.schema_errors if error.reason_code})
     fields = fields_by_name(table.schema)
-    checks = {name: constraint_checks(field) for name, field in fields.items()}  # built once: a case is one row of one check
+    if cases.empty:  # pandera drops the failures whose value is missing: a failure with none left must not pass
+        for name in fields:
+            table.mark_bad(name, np.ones(len(table.text), dtype=bool))
+        return [Problem(table.name, "internal-error", f"pandera found {table.name} invalid ({', '.join(reasons) or 'no reason given'}) "
+                        f"and named no cell; no row of {table.name} is known to obey its schema")]
+    problems, failed, repeated, unjudged = [], set(), set(), {}
+    checks = {name: constraint_checks(field, table.schema) for name, field in fields.items()}  # built once: a case is one row of one check
     for case in cases.itertuples(index=False):
         rule = _constraint_rule(checks.get(case.column), case.check, case.check_number)
         if pd.isna(case.index) or rule is None:
@@ -210,8 +215,6 @@ def _constraint_rule(checks, check, check_number):
         return None
     if check == "not_nullable":
         return "required"
-    if check == "field_uniqueness":
-        return "unique"
     if pd.isna(check_number) or not 0 <= int(check_number) < len(checks) or str(check).partition("(")[0] != checks[int(check_number)][1].name:
         return None
     return checks[int(check_number)][0]
