@@ -66,6 +66,12 @@ def test_a_header_that_differs_from_the_schema_is_reported_and_the_rows_left_unr
         ("t", "extra-label", None, None, "column 3 is headed 'x', and the schema has 2 fields; delete the column or add a field for it")]
 
 
+@pytest.mark.parametrize("data", [b"id,n\xff\na1,1\n", b"id,n\na1,1\xff\n"])
+def test_a_file_that_is_not_utf8_is_reported_as_such_in_its_header_or_its_rows(tiny, data):
+    at = data.index(b"\xff")
+    assert problems(tiny(data=data)) == [("t", "encoding", None, None, f"t.csv is not UTF-8 at byte {at}")]
+
+
 def test_a_short_first_row_is_a_malformed_csv_not_a_header_problem(tiny):
     assert problems(tiny(data=b"id,n\na1\na2,2\n")) == [
         ("t", "malformed-csv", 2, None, "t.csv cannot be parsed as CSV: the row has 1 cell; the header has 2")]

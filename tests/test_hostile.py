@@ -233,6 +233,19 @@ def test_a_date_must_be_written_in_full_iso_8601(package_copy, value):
     assert ("metrics", "type", "as_of", line) in {(p.resource, p.rule, p.field, p.row) for p in problems_of(package_copy)}
 
 
+def test_a_row_hidden_in_a_quoted_cell_across_the_readers_block_boundary_is_read_and_judged(package_copy):
+    # The reader reads 1 MB blocks: a quoted cell whose line breaks cross a block's end once lost its
+    # row (here the planet), and the lines inside the quotes were read as rows, all valid.
+    path = package_copy.parent / "data" / "places.csv"
+    header, first, hidden = b"id,name,type,iso3166_1_alpha3,parent,note\n", b"iraq,Iraq,country,IRQ,,", b'evil,Evil,planet,,,"start\n'
+    rest = (b"syria,Syria,country,SYR,,\niraq_and_syria,Iraq and Syria,region,,,The two countries taken together\n"
+            b'mosul,Mosul,city,,iraq,\nraqqa,Raqqa,city,,syria,end"\n')
+    path.write_bytes(header + first + b"p" * ((1 << 20) - 10 - len(header) - len(first) - 1 - len(hidden)) + b"\n" + hidden + rest)
+    refresh(package_copy)
+    found = {(p.resource, p.rule, p.row, p.field) for p in problems_of(package_copy)}
+    assert ("places", "enum", 3, "type") in found
+
+
 def test_a_cell_over_a_megabyte_gets_a_plain_message(package_copy):
     from breakage import set_cell
     set_cell(package_copy, "places", "mosul", "note", "x, " * 1_000_000)  # quoted, as it holds commas

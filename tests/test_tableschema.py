@@ -118,3 +118,11 @@ def test_the_text_reader_reads_a_csv_as_pandas_read_csv_with_its_pyarrow_engine(
 def test_the_text_reader_refuses_what_is_no_csv_of_utf8_text_with_a_value_error(data, message):
     with pytest.raises(ValueError, match=message):
         read_text_frame(io.BytesIO(data))
+
+
+def test_a_quoted_cell_across_the_readers_block_boundary_keeps_its_row_and_its_line_breaks():
+    # pyarrow reads in blocks of 1 MB, split at a line break: a quoted one must stay inside its cell.
+    header, first, quoted = b"id,note\n", b"a1,", b'a2,"start\na3,x\na4,"end"\n'.replace(b'"end"', b'end"')
+    data = header + first + b"p" * ((1 << 20) - 5 - len(header) - len(first) - 1 - len(b'a2,"start\n')) + b"\n" + quoted
+    read = read_text_frame(io.BytesIO(data))
+    assert read["id"].tolist() == ["a1", "a2"] and read["note"].tolist()[1] == "start\na3,x\na4,end"

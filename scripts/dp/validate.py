@@ -353,11 +353,12 @@ def read_problems(resource, data, schema):
         return [], None
     try:
         table = read_text_table(io.BytesIO(data))
-    except ValueError as err:
+        labels = table.column_names  # pyarrow checks a label's UTF-8 only here
+    except ValueError as err:  # UnicodeDecodeError is one
         # A header that is not the schema's may be why (another delimiter): it is what to fix first.
         return structure.header_problems(resource["name"], structure.header_labels(data), schema["fields"]) or \
             _unreadable_csv(resource, err, data), None
-    found = structure.header_problems(resource["name"], table.column_names, schema["fields"])
+    found = structure.header_problems(resource["name"], labels, schema["fields"])
     if found:
         return found, None
     text = text_frame(table)
