@@ -66,6 +66,13 @@ def test_a_header_that_differs_from_the_schema_is_reported_and_the_rows_left_unr
         ("t", "extra-label", None, None, "column 3 is headed 'x', and the schema has 2 fields; delete the column or add a field for it")]
 
 
+@pytest.mark.parametrize("data", [b"id,n\na1,1\n\ra2,2\n", b"id,n\r\na1,1\r\n\ra2,2\r\n", b"id,n\ra1,1\r\ra2,2\r"])
+def test_a_blank_line_between_line_ends_of_any_kind_is_a_blank_row_and_the_rows_after_keep_their_numbers(tiny, data):
+    # Python's csv module and frictionless read a lone CR as a line end: LF then CR is a blank line.
+    found = problems(tiny(data=data.replace(b"a2,2", b"a2,x")))
+    assert [(rule, row) for _, rule, row, _, _ in found] == [("blank-row", 3), ("type", 4)]
+
+
 @pytest.mark.parametrize("data", [b"id,n\xff\na1,1\n", b"id,n\na1,1\xff\n"])
 def test_a_file_that_is_not_utf8_is_reported_as_such_in_its_header_or_its_rows(tiny, data):
     at = data.index(b"\xff")

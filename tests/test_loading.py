@@ -208,7 +208,8 @@ def read_with(tool, resource):
     if tool == "polars":
         frame = polars.read_csv(path, schema_overrides=polars_schema(resource["name"]))
         return frame.columns, frame.dtypes, frame.to_pandas()
-    table = pyarrow.csv.read_csv(path, convert_options=arrow_convert_options(resource["name"]))
+    table = pyarrow.csv.read_csv(path, convert_options=arrow_convert_options(resource["name"]),
+                                 parse_options=pyarrow.csv.ParseOptions(newlines_in_values=True))
     return table.column_names, table.schema.types, table.to_pandas()
 
 

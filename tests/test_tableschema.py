@@ -126,3 +126,20 @@ def test_a_quoted_cell_across_the_readers_block_boundary_keeps_its_row_and_its_l
     data = header + first + b"p" * ((1 << 20) - 5 - len(header) - len(first) - 1 - len(b'a2,"start\n')) + b"\n" + quoted
     read = read_text_frame(io.BytesIO(data))
     assert read["id"].tolist() == ["a1", "a2"] and read["note"].tolist()[1] == "start\na3,x\na4,end"
+
+
+def test_a_quoted_crlf_split_by_the_readers_block_boundary_keeps_both_its_bytes():
+    # pyarrow drops the LF of a quoted CRLF whose CR ends a block (apache/arrow#51368): such a file is read whole.
+    prefix = b'id,note\na1,"'
+    data = prefix + b"q" * ((1 << 20) - 1 - len(prefix)) + b'\r\ntail"\na2,z\n'
+    assert data[(1 << 20) - 1:(1 << 20) + 1] == b"\r\n"
+    read = read_text_frame(io.BytesIO(data))
+    assert read["id"].tolist() == ["a1", "a2"] and read["note"][0].endswith("q\r\ntail")
+
+
+@pytest.mark.parametrize("header,names", [(b"id,id", ["id", "id.1"]), (b"id,", ["id", "Unnamed: 1"])])
+def test_a_file_with_a_blank_or_repeated_label_is_read_as_carefully_as_any(header, names):
+    # pandas names such columns; the rows are still read by our reader, quoted line breaks included.
+    data = header + b"\na1," + b"p" * ((1 << 20) - 30) + b'\na2,"start\na3,x\na4,end"\n'
+    read = read_text_frame(io.BytesIO(data))
+    assert list(read.columns) == names and read[names[0]].tolist() == ["a1", "a2"]

@@ -15,7 +15,11 @@ integer, because every current value is whole):
 
     duckdb.read_csv("data/metrics.csv", dtype=duckdb_types("metrics"))
     polars.read_csv("data/metrics.csv", schema_overrides=polars_schema("metrics"))
-    pyarrow.csv.read_csv("data/metrics.csv", convert_options=arrow_convert_options("metrics"))
+    pyarrow.csv.read_csv("data/metrics.csv", convert_options=arrow_convert_options("metrics"),
+                         parse_options=pyarrow.csv.ParseOptions(newlines_in_values=True))
+
+(Without newlines_in_values, pyarrow may split a quoted cell's line breaks into rows of their own
+in a file of over 1 MB.)
 """
 from dataclasses import dataclass
 from pathlib import Path

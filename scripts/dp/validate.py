@@ -25,7 +25,8 @@ from dp.tableschema import (as_list, choose_allocator, fields_by_name, is_tabula
                             referenced_resource, text_frame, typed_frame)
 
 UTF8_BOM = b"\xef\xbb\xbf"
-BLANK_LINE = re.compile(rb"\n\r?\n|\r\r")
+# A line end followed by another: LF then LF or CR (a lone CR ends a line too), or CR then CR.
+BLANK_LINE = re.compile(rb"\n[\n\r]|\r\r")
 
 
 @dataclass
@@ -352,7 +353,7 @@ def read_problems(resource, data, schema):
     if not is_tabular(resource):
         return [], None
     try:
-        table = read_text_table(io.BytesIO(data))
+        table = read_text_table(data)
         labels = table.column_names  # pyarrow checks a label's UTF-8 only here
     except ValueError as err:  # UnicodeDecodeError is one
         # A header that is not the schema's may be why (another delimiter): it is what to fix first.
