@@ -110,7 +110,7 @@ rows = Package("datapackage.json").get_resource("counts").read_rows()
 SQL, with DuckDB:
 
 ```sql
-SELECT * FROM read_csv('data/counts.csv', header = true, quote = '"', escape = '"', nullstr = '', types = {'id': 'VARCHAR', 'value': 'DOUBLE', 'as_of': 'DATE', 'qualifier': 'VARCHAR'});
+SELECT * FROM read_csv('data/counts.csv', header = true, nullstr = '', types = {'id': 'VARCHAR', 'value': 'DOUBLE', 'as_of': 'DATE', 'qualifier': 'VARCHAR'});
 ```
 
 ## Cite it and reuse it
@@ -324,7 +324,7 @@ def test_loading_gives_each_schema_type_its_pandas_and_duckdb_type(tmp_path):
     descriptor = {"resources": [{"name": "t", "path": "t.csv", "schema": schema_file(tmp_path, "t", fields)}]}
     lines = loading_section(descriptor, tmp_path)
     assert lines[9:11] == ["    dtype={'id': 'string', 'flag': 'boolean', 'n': 'Int64'},", "    parse_dates=['seen'])"]
-    assert lines[-3] == ("SELECT * FROM read_csv('t.csv', header = true, quote = '\"', escape = '\"', nullstr = '', types = {'id': 'VARCHAR', "
+    assert lines[-3] == ("SELECT * FROM read_csv('t.csv', header = true, nullstr = '', types = {'id': 'VARCHAR', "
                          "'flag': 'BOOLEAN', 'n': 'BIGINT', 'seen': 'TIMESTAMP', 'year': 'VARCHAR'});")
 
 
@@ -333,7 +333,7 @@ def test_loading_a_table_whose_schema_lists_no_fields_gives_no_types(tmp_path):
     (tmp_path / "schemas" / "t.schema.json").write_text("{}", encoding="utf-8")
     lines = loading_section(descriptor, tmp_path)
     assert lines[8:11] == ['t = pd.read_csv("t.csv", keep_default_na=False, na_values=[""],', "    dtype={},", "    parse_dates=[])"]
-    assert lines[-3] == "SELECT * FROM read_csv('t.csv', header = true, quote = '\"', escape = '\"', nullstr = '', types = {});"
+    assert lines[-3] == "SELECT * FROM read_csv('t.csv', header = true, nullstr = '', types = {});"
 
 
 def test_loading_is_left_out_without_a_table(tmp_path):
@@ -369,16 +369,3 @@ def test_the_readme_reads_the_csv_files_as_utf8_whatever_the_locale(tmp_path, mo
     render_readme(DESCRIPTOR, tmp_path, "2.1.0", "2024-05-06")
     assert sorted(set(opened)) == [(str(tmp_path / "data" / "counts.csv"), "utf-8"),
                                    (str(tmp_path / "data" / "places.csv"), "utf-8")]
-
-
-def test_the_sql_snippet_reads_a_quoted_line_break_inside_its_cell_whatever_duckdb_would_guess(tmp_path):
-    # With no quote in the rows DuckDB samples, it guesses there is no quote character, and the lines of
-    # a quoted cell further down become rows; the snippet names the quote.
-    import duckdb
-    rows = b"".join(b"r%09d,x\n" % i for i in range(80_000))
-    write_files(tmp_path, {"t.csv": "id,note\n" + rows.decode() + 'h0,"start\nh1,x\nh2,end"\n'})
-    fields = [{"name": "id"}, {"name": "note"}]
-    descriptor = {"resources": [{"name": "t", "path": str(tmp_path / "t.csv"), "schema": schema_file(tmp_path, "t", fields)}]}
-    query = loading_section(descriptor, tmp_path)[-3].rstrip(";")
-    assert duckdb.sql(f"SELECT count(*) FROM ({query})").fetchall() == [(80_001,)]
-    assert duckdb.sql(f"SELECT count(*) FROM read_csv('{tmp_path / 't.csv'}', header = true)").fetchall() != [(80_001,)]

@@ -91,8 +91,7 @@ def loading_section(descriptor, root):
             "frictionless (checks every constraint as it reads):", "", "```python", "from frictionless import Package",
             f"rows = Package(\"datapackage.json\").get_resource(\"{resource['name']}\").read_rows()", "```", "",
             "SQL, with DuckDB:", "", "```sql",
-            f"SELECT * FROM read_csv('{resource['path']}', header = true, quote = '\"', escape = '\"', nullstr = '', "
-            f"types = {{{duck}}});", "```", ""]
+            f"SELECT * FROM read_csv('{resource['path']}', header = true, nullstr = '', types = {{{duck}}});", "```", ""]
 
 
 def citation_section(descriptor, version, date):
