@@ -277,8 +277,10 @@ def header_problems(name, labels, fields):
                 for number, label in enumerate(labels[len(names):], start=len(names) + 1)]
     problems += [Problem(name, "missing-label", f"the header has no column {number} for field {field_name!r}", field=field_name)
                  for number, field_name in enumerate(names[len(labels):], start=len(labels) + 1)]
+    positions = {}  # label: the columns it heads so far, so that a repeat is found in one pass
     for number, (label, field_name) in enumerate(zip(labels, names), start=1):
-        earlier = [position for position, seen in enumerate(labels[:number - 1], start=1) if seen == label]
+        earlier = positions.setdefault(label, [])[:]
+        positions[label].append(number)
         if not label:
             problems.append(Problem(name, "blank-label", f"the label of column {number} is blank; name it {field_name!r}", field=field_name))
         elif earlier:
