@@ -10,7 +10,6 @@ import json
 import re
 import sys
 from pathlib import Path
-from dp.process_exit import exit_with
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".mutation" / "mutants" / "dp"
@@ -74,4 +73,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    exit_with(main())
+    sys.exit(main())

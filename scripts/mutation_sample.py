@@ -10,7 +10,6 @@ import json
 import random
 import sys
 from pathlib import Path
-from dp.process_exit import exit_with
 
 RESULTS = Path(__file__).resolve().parents[1] / ".mutation" / "mutants" / "dp"
 
@@ -32,4 +31,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    exit_with(main())
+    sys.exit(main())
