@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from dp.tableschema import (as_list, is_required, is_tabular, is_unique, isin, lookup, matches_pattern, pattern_error,
+from dp.tableschema import (as_list, empty_rows, is_required, is_tabular, is_unique, isin, lookup, matches_pattern, pattern_error,
                             primary_key, read_text_frame, referenced_resource, typed_frame)
 
 NA = pd.NA
@@ -143,3 +143,10 @@ def test_a_file_with_a_blank_or_repeated_label_is_read_as_carefully_as_any(heade
     data = header + b"\na1," + b"p" * ((1 << 20) - 30) + b'\na2,"start\na3,x\na4,end"\n'
     read = read_text_frame(io.BytesIO(data))
     assert list(read.columns) == names and read[names[0]].tolist() == ["a1", "a2"]
+
+
+def test_a_row_is_empty_only_when_every_cell_is_the_empty_string_whichever_column_holds_text():
+    text = pd.DataFrame({"id": ["", "", "x", "", ""], "a": ["", "y", "", "", " "], "b": ["", "", "", "z", ""]}, dtype="str")
+    assert empty_rows(text).tolist() == [True, False, False, False, False]
+    assert empty_rows(text[["id"]]).tolist() == [True, True, False, True, True]
+    assert empty_rows(text[[]]).tolist() == [False] * 5 and empty_rows(text.iloc[:0]).tolist() == []

@@ -9,6 +9,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -112,14 +113,31 @@ def text_frame(table):
 
 def missing_mask(column, schema):
     """True where a cell is one of the schema's missingValues (by default, the empty string)."""
-    missing = pc.is_in(_arrow_text(column), value_set=pa.array(schema.get("missingValues", [""]), pa.large_string()))
-    return pd.Series(_numpy(missing), index=column.index)
+    return pd.Series(_numpy(_missing(_arrow_text(column), schema)), index=column.index)
+
+
+def _missing(text, schema):
+    return pc.is_in(text, value_set=pa.array(schema.get("missingValues", [""]), pa.large_string()))
 
 
 def _arrow_text(column):
     """The column as an Arrow array of text, without a copy when pandas already holds it in Arrow."""
     array = pa.array(column, type=pa.large_string(), from_pandas=True)
     return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+
+
+def empty_rows(frame):
+    """True on the rows of a text frame whose every cell is the empty string.
+
+    A column at a time, and only while some row may still be empty: a table's first column (its
+    id) rarely is, so the answer usually takes one comparison instead of one per column.
+    """
+    empty = pa.chunked_array([pa.array(np.ones(len(frame), dtype=bool))])
+    for _, column in frame.items():
+        if not pc.any(empty).as_py():
+            break
+        empty = pc.and_(empty, pc.equal(_arrow_text(column), ""))
+    return _numpy(empty) if len(frame.columns) else np.zeros(len(frame), dtype=bool)
 
 
 def _numpy(mask):
@@ -156,10 +174,6 @@ def _parse_integers(text):
 
 def _to_pandas(values, parsed, kind):
     """Arrow values as the nullable pandas dtype of kind, null wherever a cell did not parse."""
-    if kind == "string":
-        if not pc.all(parsed).as_py():
-            values = pc.if_else(parsed, values, None)
-        return pd.array(values, dtype=PANDAS_DTYPES[kind])
     data = values.fill_null(0).to_numpy(zero_copy_only=False)
     array_type = pd.arrays.FloatingArray if kind == "number" else pd.arrays.IntegerArray
     return array_type(data, ~_numpy(parsed))
@@ -206,19 +220,22 @@ def _parse_booleans(text, field):
 def parse_column(text, field, schema):
     """Typed values of one column and a mask of the cells that are present but do not parse."""
     kind = field.get("type", "string")
-    present_mask = ~missing_mask(text, schema)
+    arrow = _arrow_text(text)
+    missing = _missing(arrow, schema)
+    if kind == "string":  # every cell is text: the missing ones become null, and none is bad
+        values = pc.if_else(missing, None, arrow) if pc.any(missing).as_py() else arrow
+        return pd.Series(pd.arrays.ArrowStringArray(values), index=text.index), pd.Series(False, index=text.index)
+    present = pc.invert(missing)
     if kind in ("date", "boolean"):
+        present_mask = pd.Series(_numpy(present), index=text.index)
         parse = _parse_dates if kind == "date" else lambda cells: _parse_booleans(cells, field)
         values, bad = parse(text.where(present_mask))
         bad &= present_mask
         return values.mask(bad).astype(PANDAS_DTYPES[kind]), bad
-    arrow, present = _arrow_text(text), pa.chunked_array([pa.array(present_mask.to_numpy())])
     if kind == "number":
         values, parsed = _parse_numbers(pc.if_else(present, arrow, None))
-    elif kind == "integer":
+    else:  # integer, the last type dp.structure lets through
         values, parsed = _parse_integers(pc.if_else(present, arrow, None))
-    else:
-        values, parsed = arrow, present
     parsed = parsed.fill_null(False)
     bad = pd.Series(_numpy(pc.and_not(present, parsed)), index=text.index)
     return pd.Series(_to_pandas(values, parsed, kind), index=text.index), bad

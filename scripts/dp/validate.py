@@ -21,7 +21,7 @@ from dp.package import PackageError, sha256_bytes
 from dp.pandera_schema import constraint_checks, to_pandera, validate_lazily
 from dp.report import Problem
 from dp.source import as_view
-from dp.tableschema import (as_list, choose_allocator, fields_by_name, is_tabular, isin, primary_key, read_text_table,
+from dp.tableschema import (as_list, choose_allocator, empty_rows, fields_by_name, is_tabular, isin, primary_key, read_text_table,
                             referenced_resource, text_frame, typed_frame)
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -144,6 +144,8 @@ def type_problems(table, unparsable):
     problems = []
     fields = fields_by_name(table.schema)
     for name, mask in unparsable.items():
+        if not mask.any():  # most columns: nothing to name, nothing to mark
+            continue
         for index in mask[mask].index:
             value = table.text.at[index, name]
             kind = fields[name].get("type", "string")
@@ -316,7 +318,7 @@ def _rows_of_another_length(data):
 
 def blank_row_problems(table, blank_lines):
     """A blank line, or a row whose every cell is empty, is a blank-row, as frictionless reports it."""
-    empty = (table.text == "").all(axis=1) if len(table.text.columns) else pd.Series(False, index=table.text.index)
+    empty = pd.Series(empty_rows(table.text), index=table.text.index)
     problems = [Problem(table.name, "blank-row", "a blank line; delete it", number) for number in blank_lines]
     problems += [table.problem(index, None, "blank-row", "every cell of this row is empty; delete it") for index in empty.index[empty]]
     return problems
