@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dp.tableschema import (as_list, empty_rows, is_required, is_tabular, is_unique, isin, lookup, matches_pattern, pattern_error,
-                            primary_key, read_text_frame, referenced_resource, typed_frame)
+                            primary_key, read_text_frame, referenced_resource, starts_with_one_of, typed_frame)
 
 NA = pd.NA
 CELLS = {  # field: [(text, typed value or NA, not of its type)]
@@ -150,3 +150,9 @@ def test_a_row_is_empty_only_when_every_cell_is_the_empty_string_whichever_colum
     assert empty_rows(text).tolist() == [True, False, False, False, False]
     assert empty_rows(text[["id"]]).tolist() == [True, True, False, True, True]
     assert empty_rows(text[[]]).tolist() == [False] * 5 and empty_rows(text.iloc[:0]).tolist() == []
+
+
+def test_a_cell_starts_with_one_of_the_characters_only_at_its_first_character():
+    cells = pd.Series(["=1", "+", "-x", "@", "\tq", "\rr", "a=", "", " =", "é=", "\n="], dtype="str")
+    assert starts_with_one_of(cells, "=+-@\t\r").tolist() == [True] * 6 + [False] * 5
+    assert starts_with_one_of(cells, "é").tolist() == [False] * 9 + [True, False]

@@ -4,11 +4,10 @@ import re
 from pathlib import PurePosixPath
 
 from dp.report import Problem
-from dp.tableschema import in_parallel
+from dp.tableschema import in_parallel, starts_with_one_of
 
 # OWASP CSV injection: a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_PATTERN = "[" + re.escape("".join(FORMULA_START)) + "]"
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 # The JSON Schema profiles of the Data Package standard, which frictionless has built in and
@@ -84,10 +83,12 @@ def _short(value, limit=80):
 def injection_problems(tables):
     columns = [(table, field["name"]) for table in tables.values() for field in table.schema["fields"]
                if field.get("type", "string") == "string" and field["name"] in table.text.columns]
-    risky = in_parallel(lambda column: column[0].text[column[1]].str.match(FORMULA_PATTERN), columns,
+    risky = in_parallel(lambda column: starts_with_one_of(column[0].text[column[1]], FORMULA_START), columns,
                         max((len(table.text) for table in tables.values()), default=0))
     problems = []
     for (table, name), mask in zip(columns, risky):
+        if not mask.any():
+            continue
         column = table.text[name]
         for index in column.index[mask]:
             problems.append(table.problem(index, name, "csv-injection",

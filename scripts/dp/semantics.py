@@ -160,14 +160,16 @@ def _events_frame(context):
 
 
 def _relations_frame(context):
-    relations = context.tables["relations"].typed.copy()
+    relations = context.tables["relations"].typed
     metrics = context.tables["metrics"].typed
     named = isin(metrics["id"], pd.concat([relations["part"], relations["whole"]]).dropna())
     metrics = metrics[named].drop_duplicates("id").set_index("id")
+    sides = {}
     for side in ("part", "whole"):
+        at = metrics.index.get_indexer(relations[side])  # -1 where the id is not a metric's
         for column in ("value", "lower_bound", "upper_bound", "unit"):
-            relations[f"{side}_{column}"] = relations[side].map(metrics[column])
-    return relations
+            sides[f"{side}_{column}"] = pd.api.extensions.take(metrics[column].array, at, allow_fill=True)
+    return relations.assign(**sides)
 
 
 def _run(rules, table, frame):

@@ -197,6 +197,12 @@ def matches_pattern(column, pattern):
     return pd.Series(_numpy(pc.match_substring_regex(_arrow_text(column), _anchored(pattern)).fill_null(False)), index=column.index)
 
 
+def starts_with_one_of(column, characters):
+    """True where a text cell's first character is one of characters (a mask as a NumPy array)."""
+    first = pc.utf8_slice_codeunits(_arrow_text(column), 0, 1)
+    return _numpy(pc.is_in(first, value_set=pa.array(list(characters), pa.large_string())).fill_null(False))
+
+
 def _anchored(pattern):
     return f"^(?:{pattern})$"
 
