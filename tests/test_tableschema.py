@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from dp.tableschema import (as_list, empty_rows, is_required, is_tabular, is_unique, isin, lookup, matches_pattern, pattern_error,
+from dp.tableschema import (as_list, empty_rows, is_required, is_tabular, is_unique, isin, lookup, lookup_columns, matches_pattern, pattern_error,
                             primary_key, read_text_frame, referenced_resource, starts_with_one_of, typed_frame)
 
 NA = pd.NA
@@ -75,6 +75,17 @@ def test_isin_and_lookup_compare_text_whichever_side_is_larger():
     assert isin(values, ["a"]).index.tolist() == [3, 4, 5, 6]
     found = lookup(values, {"a": 1.5, "c": 3.0})
     assert found.index.tolist() == [3, 4, 5, 6] and found[3] == 1.5 and found[6] == 3.0 and found[[4, 5]].isna().all()
+
+
+def test_several_columns_are_looked_up_as_lookup_looks_up_each():
+    values = pd.Series(["m2", None, "x", "m1"], index=[7, 8, 9, 10], dtype="string")
+    frame = pd.DataFrame({"value": pd.array([1.5, 2.0], dtype="Float64"), "unit": pd.array(["km2", "count"], dtype="string")},
+                         index=pd.Index(["m1", "m2"], dtype="str"))
+    found = lookup_columns(values, frame)
+    assert list(found) == ["value", "unit"]
+    for column, looked_up in found.items():
+        pd.testing.assert_series_equal(looked_up, lookup(values, frame[column]))
+    assert found["unit"].tolist()[::3] == ["count", "km2"] and found["value"][[8, 9]].isna().all()
 
 
 def test_keys_and_what_makes_a_field_required_or_unique():

@@ -13,7 +13,7 @@ import pandera.pandas as pa
 
 from dp.pandera_schema import validate_lazily
 from dp.report import Problem
-from dp.tableschema import PANDAS_DTYPES, fields_by_name, isin, lookup
+from dp.tableschema import PANDAS_DTYPES, fields_by_name, isin, lookup, lookup_columns
 
 
 # How each qualifier ties value to its bounds: "value" (equals value), "empty", or "present".
@@ -166,9 +166,8 @@ def _relations_frame(context):
     metrics = metrics[named].drop_duplicates("id").set_index("id")
     sides = {}
     for side in ("part", "whole"):
-        at = metrics.index.get_indexer(relations[side])  # -1 where the id is not a metric's
-        for column in ("value", "lower_bound", "upper_bound", "unit"):
-            sides[f"{side}_{column}"] = pd.api.extensions.take(metrics[column].array, at, allow_fill=True)
+        found = lookup_columns(relations[side], metrics[["value", "lower_bound", "upper_bound", "unit"]])
+        sides |= {f"{side}_{column}": values for column, values in found.items()}
     return relations.assign(**sides)
 
 

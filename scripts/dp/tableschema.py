@@ -325,6 +325,20 @@ def isin(values, known):
 def lookup(values, mapping):
     """values.map(mapping) for text values and a mapping (a dict or a Series indexed by text), hashed by pyarrow."""
     mapping = pd.Series(mapping)
-    keys = _arrow_text(pd.Series(mapping.index, dtype="str")).combine_chunks()
-    positions = pc.index_in(_arrow_text(values), value_set=keys).fill_null(-1).to_numpy(zero_copy_only=False)
-    return pd.Series(pd.api.extensions.take(mapping.array, positions, allow_fill=True), index=values.index)
+    return _taken(mapping, _positions(values, mapping.index), values.index)
+
+
+def lookup_columns(values, frame):
+    """{column: lookup(values, frame[column])} for each column of a frame indexed by text, the values hashed once."""
+    positions = _positions(values, frame.index)
+    return {column: _taken(frame[column], positions, values.index) for column in frame.columns}
+
+
+def _positions(values, keys):
+    """The position of each value among keys; -1 where it is none of them."""
+    keys = _arrow_text(pd.Series(keys, dtype="str")).combine_chunks()
+    return pc.index_in(_arrow_text(values), value_set=keys).fill_null(-1).to_numpy(zero_copy_only=False)
+
+
+def _taken(column, positions, index):
+    return pd.Series(pd.api.extensions.take(column.array, positions, allow_fill=True), index=index)

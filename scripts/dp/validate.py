@@ -321,9 +321,9 @@ def _rows_of_another_length(data):
 
 def blank_row_problems(table, blank_lines):
     """A blank line, or a row whose every cell is empty, is a blank-row, as frictionless reports it."""
-    empty = pd.Series(empty_rows(table.text), index=table.text.index)
     problems = [Problem(table.name, "blank-row", "a blank line; delete it", number) for number in blank_lines]
-    problems += [table.problem(index, None, "blank-row", "every cell of this row is empty; delete it") for index in empty.index[empty]]
+    problems += [table.problem(index, None, "blank-row", "every cell of this row is empty; delete it")
+                 for index in table.text.index[empty_rows(table.text)]]
     return problems
 
 
